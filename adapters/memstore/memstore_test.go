@@ -1,0 +1,15 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/seatidemc/seatide/adapters/memstore"
+	"github.com/seatidemc/seatide/ports"
+	"github.com/seatidemc/seatide/ports/portstest"
+)
+
+func TestUserStore(t *testing.T) {
+	portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
+		return memstore.New(nil)
+	})
+}
