@@ -1,0 +1,192 @@
+// Package http is seatide's HTTP adapter: the v1 routes the original web
+// client speaks, on chi. Handlers parse requests, call domain services and
+// turn their errors into answers in one place (v1errors.go).
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/cors"
+
+	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/domain/users"
+)
+
+// UserService is what the user routes need; *users.Service provides it.
+type UserService interface {
+	Login(ctx context.Context, username, password string) (string, error)
+	Authenticate(ctx context.Context, token string) (domain.User, error)
+	Check(ctx context.Context, username, token string) error
+	Register(ctx context.Context, actor *domain.User, n users.NewUser) (domain.User, error)
+	Get(ctx context.Context, actor *domain.User, username string) (domain.User, error)
+	List(ctx context.Context, actor *domain.User, page, size int) ([]domain.User, error)
+	Count(ctx context.Context) (int, error)
+	Delete(ctx context.Context, actor *domain.User, usernames []string) (users.DeleteResult, error)
+	Alter(ctx context.Context, actor *domain.User, username string, c users.Changes) (domain.User, error)
+	ChangePassword(ctx context.Context, actor *domain.User, username, password string) error
+}
+
+var _ UserService = (*users.Service)(nil)
+
+// Options configure the handler.
+type Options struct {
+	Users  UserService
+	Logger *slog.Logger
+	// AllowedOrigins lists the origins a browser may call the API from
+	// (the web UI runs on its own origin); "*" allows any.
+	AllowedOrigins []string
+}
+
+// Server holds the routes and what they call.
+type Server struct {
+	users  UserService
+	log    *slog.Logger
+	router chi.Router
+}
+
+// New builds the handler tree.
+func New(opts Options) *Server {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{users: opts.Users, log: log, router: chi.NewRouter()}
+	r := s.router
+	r.Use(requestID, s.logRequests, s.recoverPanics)
+	if len(opts.AllowedOrigins) > 0 {
+		r.Use(cors.Handler(cors.Options{
+			AllowedOrigins: opts.AllowedOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedHeaders: []string{"Content-Type", "Authorization", "X-Request-Id"},
+			ExposedHeaders: []string{"X-Request-Id"},
+			MaxAge:         600,
+		}))
+	}
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.notFound)
+	r.Route("/api/user/v1", func(r chi.Router) {
+		r.Post("/auth", s.userAuth)
+		r.Post("/action", s.userAction)
+		r.Get("/get/all", s.userGetAll)
+		r.Get("/get/count", s.userGetCount)
+	})
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// notFound answers unknown routes. Under /api/ the v1 client needs HTTP 200
+// with status "http-error" (its health check probes GET /api); elsewhere a
+// plain JSON 404.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeHTTPError(w, r, http.StatusNotFound, "NOT_FOUND")
+}
+
+func writeHTTPError(w http.ResponseWriter, r *http.Request, code int, name string) {
+	status := code
+	if isAPI(r) {
+		status = http.StatusOK
+	}
+	writePython(w, status, httpError{Error: name, Code: code, Status: "http-error"})
+}
+
+func isAPI(r *http.Request) bool {
+	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the id of the request being served, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// requestID takes a well-formed X-Request-Id from the caller (so a proxy's
+// id follows the request) or makes one, and echoes it in the answer.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// logRequests logs one line per request: never bodies, which hold passwords
+// and tokens, and never the query string, which may hold a token.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", RequestID(r.Context())),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// recoverPanics turns a handler bug into the v1 server-error answer, so a
+// client never sees a dropped connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "handler panicked", "path", r.URL.Path, "panic", v,
+					"request_id", RequestID(r.Context()))
+				writeHTTPError(w, r, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

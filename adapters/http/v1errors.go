@@ -1,0 +1,84 @@
+package http
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/seatidemc/seatide/domain"
+)
+
+// errMissing reports required parameters that were not sent; it is a
+// request-shape error, so it lives here rather than in the domain.
+var errMissing = domain.Errorf(domain.CodeInvalid, "missing argument")
+
+func missingArgs(fields ...string) error { return domain.WithFields(errMissing, fields...) }
+
+// The fixed v1 texts. The web UI translates them by exact match: never
+// change a character.
+const (
+	msgNotEnoughArgument = "Not enough argument."
+	msgInvalidArgument   = "Invalid argument."
+	msgDatabaseError     = "Database error."
+	msgRequestError      = "Request error."
+	msgParseError        = "Parse error."
+	msgInvalidToken      = "Invalid token."
+	msgInvalidAction     = "Invalid action."
+	msgPermissionDenied  = "Permission denied."
+	msgUsernameExists    = "Username already exists."
+	msgUserNotExists     = "User not exists."
+	msgExpiredToken      = "Expired token."
+	msgNotVerified       = "Not verified."
+	msgIllegalOperation  = "Illegal operation."
+)
+
+// v1Answers maps domain sentinels to their v1 status and text. Anything not
+// listed falls back by code in v1Failure.
+var v1Answers = []struct {
+	err    error
+	status string
+	msg    string
+}{
+	{errMissing, "error", msgNotEnoughArgument},
+	{domain.ErrUserNotFound, "ng", msgUserNotExists},
+	{domain.ErrUsernameTaken, "ng", msgUsernameExists},
+	{domain.ErrEmailTaken, "ng", msgInvalidArgument + " Details: email"},
+	{domain.ErrWrongPassword, "ng", msgNotVerified},
+	{domain.ErrTokenExpired, "ng", msgExpiredToken},
+	{domain.ErrTokenInvalid, "error", msgInvalidToken},
+	{domain.ErrPermissionDenied, "ng", msgPermissionDenied},
+	{domain.ErrProtectedAccount, "error", msgIllegalOperation},
+}
+
+// v1Failure turns any error into the v1 status and msg: the one place where
+// errors become answers. Details only ever name arguments; internal errors
+// are logged with their cause and answered with the route's fallback text.
+func v1Failure(r *http.Request, log *slog.Logger, err error, fallback string) envelope {
+	withFields := func(status, msg string) envelope {
+		if f := domain.ErrorFields(err); len(f) > 0 && !strings.Contains(msg, "Details:") {
+			msg += " Details: " + strings.Join(f, ", ")
+		}
+		return envelope{Status: status, Msg: msg}
+	}
+	for _, a := range v1Answers {
+		if errors.Is(err, a.err) {
+			return withFields(a.status, a.msg)
+		}
+	}
+	switch domain.ErrorCode(err) {
+	case domain.CodeInvalid:
+		return withFields("error", msgInvalidArgument)
+	case domain.CodeForbidden:
+		return envelope{Status: "ng", Msg: msgPermissionDenied}
+	case domain.CodeUnauthenticated:
+		return envelope{Status: "error", Msg: msgInvalidToken}
+	case domain.CodeExpired:
+		return envelope{Status: "ng", Msg: msgExpiredToken}
+	case domain.CodeUnavailable:
+		log.WarnContext(r.Context(), "dependency unavailable", "path", r.URL.Path, "err", err)
+		return envelope{Status: "error", Msg: fallback}
+	}
+	log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	return envelope{Status: "error", Msg: fallback}
+}
