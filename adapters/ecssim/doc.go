@@ -1,0 +1,76 @@
+// Package ecssim is an in-process simulator of Aliyun ECS that speaks the
+// real RPC wire protocol (signature v3, ACS3-HMAC-SHA256), so the official
+// SDK (github.com/alibabacloud-go/ecs-20140526/v4) can be pointed at it in
+// tests and in `make run`. See docs/ecs-wire.md for the wire facts.
+//
+// # Use
+//
+//	srv, err := ecssim.Start("127.0.0.1:0", ecssim.Options{NoDelay: true})
+//	defer srv.Close()
+//	id, secret := srv.Credentials()
+//	client, _ := ecs.NewClient(&openapi.Config{
+//		AccessKeyId: &id, AccessKeySecret: &secret, RegionId: tea.String(srv.RegionID()),
+//		Endpoint: tea.String(srv.Addr), Protocol: tea.String("http"), NoProxy: tea.String(srv.Addr),
+//	})
+//
+// A *Simulator is also a plain http.Handler (httptest.NewServer(ecssim.New(opts))).
+//
+// # Behaviour
+//
+// Every call is authenticated like Aliyun does: an unknown AccessKey ID gives
+// 404 InvalidAccessKeyId.NotFound, a wrong signature 403 SignatureDoesNotMatch,
+// a reused x-acs-signature-nonce 400 SignatureNonceUsed. Calls are dispatched on
+// x-acs-version (2014-05-26) and x-acs-action. Errors carry RequestId, HostId,
+// Code, Message and Recommend; successes carry RequestId.
+//
+// Instances move through timed states, evaluated lazily against Options.Now:
+// CreateInstance Pending->Stopped; RunInstances Pending->Starting->Running
+// (public IP at once when InternetMaxBandwidthOut > 0); StartInstance
+// Starting->Running; StopInstance Stopping->Stopped (StopCharging releases the
+// public IP, a new one comes with the next start). Each arrow takes
+// TransitionTime. A wrong state gives 403 IncorrectInstanceStatus, an unknown ID
+// 404 InvalidInstanceId.NotFound, a sold-out zone/type 403 OperationDenied.NoStock.
+// ClientToken makes CreateInstance, RunInstances, RunCommand, CreateCommand,
+// InvokeCommand and DeleteInstances idempotent (same token, other parameters:
+// 400 IdempotentParameterMismatch).
+//
+// Cloud Assistant: the agent is online AgentReadyAfter after Running. RunCommand
+// on an instance that is not Running gives 403 InvalidInstance.NotRunning; sent
+// while the agent is offline the invocation fails at once with ErrorCode
+// ClientNotRunning, as on ECS. Otherwise it is Pending for TransitionTime/2,
+// Running for TransitionTime/2, then Success (exit code 0) or Failed with the
+// CommandResult set by SetCommandResult.
+//
+// # Admin API
+//
+// Under /_sim/, without signature (a test and development tool; bind it to
+// loopback). Bodies are JSON; field names as in the Go types.
+//
+//	GET    /_sim/info                    AccessKeyId, RegionId, Zones, timings (not the secret)
+//	GET    /_sim/instances               [InstanceView]: InstanceId, Status, PublicIpAddress ("" if none),
+//	                                     ZoneId, InstanceType, Tags {key: value}, AgentReady, ...
+//	GET    /_sim/instances/{id}          InstanceView, 404 if unknown
+//	POST   /_sim/instances/{id}/stop     stop now, behind the service's back (204)
+//	DELETE /_sim/instances/{id}          release now, whatever the state (204)
+//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: it is released (204; 409 if not spot)
+//	GET    /_sim/invocations             Cloud Assistant invocations with their command text
+//	POST   /_sim/faults                  {"Action":"RunInstances","Count":2,"Kind":"throttle"}
+//	                                     Kind throttle: 400 Throttling.User; unavailable: 503
+//	                                     ServiceUnavailable; error: {"Status","Code","Message"} as given.
+//	                                     Action "*" matches every action.
+//	DELETE /_sim/faults                  drop queued faults and injected latency
+//	POST   /_sim/latency                 {"Action":"DescribeInstances","Latency":"500ms"} ("*" = all; "0s" removes)
+//	POST   /_sim/stock                   {"ZoneId":"cn-hangzhou-h","InstanceType":"ecs.g6.large","Available":false}
+//	POST   /_sim/price                   {"ZoneId":"","InstanceType":"ecs.g6.large","Price":0.85} (CNY/hour; "" = all zones)
+//	POST   /_sim/command-result          {"Output":"done\n","ExitCode":0,"ErrorInfo":""} for later invocations
+//
+// Each has a Go method: Instances, Instance, StopBehindBack, DeleteBehindBack,
+// ReclaimSpot, Invocations, ThrottleNext, FailNext, InjectFault, ClearFaults,
+// SetLatency, SetStock, SetPrice, SetCommandResult.
+//
+// # Adding an API
+//
+// Another product served on the same endpoint (BSS, x-acs-version
+// 2017-12-14) is a new file with a function returning a product (its version
+// and action table), listed in Simulator.products.
+package ecssim

@@ -1,0 +1,342 @@
+package ecssim
+
+import (
+	"net/http"
+	"net/netip"
+	"time"
+)
+
+// Instance states as ECS reports them.
+const (
+	StatusPending  = "Pending"
+	StatusStarting = "Starting"
+	StatusRunning  = "Running"
+	StatusStopping = "Stopping"
+	StatusStopped  = "Stopped"
+)
+
+const timeFormat = "2006-01-02T15:04Z" // DescribeInstances CreationTime/StartTime
+
+// step is a scheduled state change.
+type step struct {
+	at     time.Time
+	status string
+}
+
+type instance struct {
+	id, name, description, hostName string
+	zone, instanceType, imageID     string
+	chargeType, internetChargeType  string
+	spotStrategy                    string
+	bandwidthOut                    int
+	systemDiskCategory              string
+	systemDiskSize                  int
+	tags                            []Tag
+	created                         time.Time
+
+	status       string
+	steps        []step
+	runningSince time.Time // zero unless Running
+	stoppedMode  string
+	publicIP     string
+	ipAllocated  bool // AllocatePublicIpAddress may succeed only once
+	reassignIP   bool // StopCharging released the public IP; Start gets a new one
+}
+
+// advance applies the scheduled steps that are due: transitions are
+// evaluated lazily against the clock, so no timers are needed.
+func (s *Simulator) advance(in *instance, now time.Time) {
+	for len(in.steps) > 0 && !now.Before(in.steps[0].at) {
+		st := in.steps[0]
+		in.steps = in.steps[1:]
+		in.status = st.status
+		switch st.status {
+		case StatusRunning:
+			in.runningSince = st.at
+			if in.reassignIP {
+				in.publicIP, in.reassignIP = s.nextIP(), false
+			}
+		default:
+			in.runningSince = time.Time{}
+		}
+	}
+}
+
+// transition sets the immediate status and schedules the rest, one
+// TransitionTime apart.
+func (s *Simulator) transition(in *instance, now time.Time, immediate string, then ...string) {
+	in.status = immediate
+	in.runningSince = time.Time{}
+	in.steps = nil
+	at := now
+	for _, st := range then {
+		at = at.Add(s.opts.TransitionTime)
+		in.steps = append(in.steps, step{at: at, status: st})
+	}
+	s.advance(in, now)
+}
+
+func (s *Simulator) agentReady(in *instance, now time.Time) bool {
+	return in.status == StatusRunning && !now.Before(in.runningSince.Add(s.opts.AgentReadyAfter))
+}
+
+// nextIP hands out the next loopback address after IPBase, skipping .0/.255
+// so every address is a usable host address.
+func (s *Simulator) nextIP() string {
+	a := s.lastIP.Next()
+	for a.IsValid() && (a.As4()[3] == 0 || a.As4()[3] == 255) {
+		a = a.Next()
+	}
+	if !a.IsValid() || a.As4()[0] != 127 {
+		// 127/8 exhausted: wrap around rather than leave loopback.
+		a = netip.AddrFrom4([4]byte{127, 0, 0, 2})
+	}
+	s.lastIP = a
+	return a.String()
+}
+
+// lookup returns the instance with its state brought up to date.
+func (s *Simulator) lookup(id string, now time.Time) (*instance, error) {
+	if id == "" {
+		return nil, errMissing("InstanceId")
+	}
+	in := s.instances[id]
+	if in == nil {
+		return nil, errInstanceNotFound(id)
+	}
+	s.advance(in, now)
+	return in, nil
+}
+
+func (s *Simulator) remove(id string) {
+	delete(s.instances, id)
+	for i, v := range s.order {
+		if v == id {
+			s.order = append(s.order[:i:i], s.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// newInstance validates the common CreateInstance/RunInstances parameters,
+// checks stock and builds the instance (not yet stored).
+func (s *Simulator) newInstance(c *call) (*instance, error) {
+	typ, err := c.required("InstanceType")
+	if err != nil {
+		return nil, err
+	}
+	zone := c.str("ZoneId")
+	if zone == "" {
+		zone = s.firstZoneWithStock(typ)
+		if zone == "" {
+			return nil, errNoStock(s.opts.RegionID, typ)
+		}
+	} else if !contains(s.opts.Zones, zone) {
+		return nil, newErr(http.StatusNotFound, "InvalidZoneId.NotFound", "The specified zone %q does not exist.", zone)
+	}
+	if s.soldOut[Offer{zone, typ}] {
+		return nil, errNoStock(zone, typ)
+	}
+	bw, err := c.integer("InternetMaxBandwidthOut", 0)
+	if err != nil {
+		return nil, err
+	}
+	if bw < 0 || bw > 200 {
+		return nil, errInvalid("InternetMaxBandwidthOut", c.str("InternetMaxBandwidthOut"))
+	}
+	diskSize, err := c.integer("SystemDisk.Size", 40)
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{
+		zone:               zone,
+		instanceType:       typ,
+		name:               c.str("InstanceName"),
+		description:        c.str("Description"),
+		hostName:           c.str("HostName"),
+		imageID:            orDefault(c.str("ImageId"), "ubuntu_22_04_x64_20G_alibase_20240101.vhd"),
+		chargeType:         orDefault(c.str("InstanceChargeType"), "PostPaid"),
+		internetChargeType: orDefault(c.str("InternetChargeType"), "PayByTraffic"),
+		spotStrategy:       orDefault(c.str("SpotStrategy"), "NoSpot"),
+		bandwidthOut:       bw,
+		systemDiskCategory: orDefault(c.str("SystemDisk.Category"), "cloud_efficiency"),
+		systemDiskSize:     diskSize,
+		tags:               c.tags("Tag"),
+		created:            c.now,
+	}
+	return in, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (s *Simulator) store(in *instance) {
+	in.id = s.newID("i")
+	if in.name == "" {
+		in.name = in.id
+	}
+	if in.hostName == "" {
+		in.hostName = "iZ" + in.id[2:] + "Z"
+	}
+	s.instances[in.id] = in
+	s.order = append(s.order, in.id)
+}
+
+// CreateInstance: Pending -> Stopped, no public IP.
+func actCreateInstance(s *Simulator, c *call) (map[string]any, error) {
+	in, err := s.newInstance(c)
+	if err != nil {
+		return nil, err
+	}
+	if dry, _ := c.boolean("DryRun"); dry {
+		return nil, errDryRun()
+	}
+	s.store(in)
+	s.transition(in, c.now, StatusPending, StatusStopped)
+	return map[string]any{"InstanceId": in.id}, nil
+}
+
+// RunInstances: Pending -> Starting -> Running, a public IP at once when
+// InternetMaxBandwidthOut > 0.
+func actRunInstances(s *Simulator, c *call) (map[string]any, error) {
+	amount, err := c.integer("Amount", 1)
+	if err != nil {
+		return nil, err
+	}
+	if amount < 1 || amount > 100 {
+		return nil, errInvalid("Amount", c.str("Amount"))
+	}
+	ids := []string{}
+	for range amount {
+		in, err := s.newInstance(c)
+		if err != nil {
+			return nil, err
+		}
+		if dry, _ := c.boolean("DryRun"); dry {
+			return nil, errDryRun()
+		}
+		s.store(in)
+		if in.bandwidthOut > 0 {
+			in.publicIP, in.ipAllocated = s.nextIP(), true
+		}
+		s.transition(in, c.now, StatusPending, StatusStarting, StatusRunning)
+		ids = append(ids, in.id)
+	}
+	return map[string]any{
+		"InstanceIdSets": map[string]any{"InstanceIdSet": ids},
+		"TradePrice":     s.price(c.str("ZoneId"), c.str("InstanceType"), c.str("SpotStrategy")) * float64(amount),
+	}, nil
+}
+
+func errDryRun() *apiError {
+	return newErr(http.StatusBadRequest, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
+}
+
+// StartInstance: Stopped -> Starting -> Running.
+func actStartInstance(s *Simulator, c *call) (map[string]any, error) {
+	in, err := s.lookup(c.str("InstanceId"), c.now)
+	if err != nil {
+		return nil, err
+	}
+	if in.status != StatusStopped {
+		return nil, errIncorrectStatus(in.id, in.status)
+	}
+	s.transition(in, c.now, StatusStarting, StatusRunning)
+	return map[string]any{}, nil
+}
+
+// StopInstance: Running -> Stopping -> Stopped. StopCharging releases the
+// public IP as ECS does (a new one is assigned on the next start).
+func actStopInstance(s *Simulator, c *call) (map[string]any, error) {
+	in, err := s.lookup(c.str("InstanceId"), c.now)
+	if err != nil {
+		return nil, err
+	}
+	if in.status != StatusRunning {
+		return nil, errIncorrectStatus(in.id, in.status)
+	}
+	mode := orDefault(c.str("StoppedMode"), "KeepCharging")
+	if mode != "KeepCharging" && mode != "StopCharging" {
+		return nil, errInvalid("StoppedMode", mode)
+	}
+	in.stoppedMode = mode
+	if mode == "StopCharging" && in.publicIP != "" {
+		in.publicIP, in.reassignIP = "", true
+	}
+	s.transition(in, c.now, StatusStopping, StatusStopped)
+	return map[string]any{}, nil
+}
+
+// deletable reports whether DeleteInstance(s) may release the instance:
+// Stopped always, Running only with Force.
+func deletable(in *instance, force bool) error {
+	if in.status == StatusStopped || (force && in.status == StatusRunning) {
+		return nil
+	}
+	return errIncorrectStatus(in.id, in.status)
+}
+
+func actDeleteInstance(s *Simulator, c *call) (map[string]any, error) {
+	in, err := s.lookup(c.str("InstanceId"), c.now)
+	if err != nil {
+		return nil, err
+	}
+	force, err := c.boolean("Force")
+	if err != nil {
+		return nil, err
+	}
+	if err := deletable(in, force); err != nil {
+		return nil, err
+	}
+	s.remove(in.id)
+	return map[string]any{}, nil
+}
+
+// DeleteInstances checks every instance before releasing any.
+func actDeleteInstances(s *Simulator, c *call) (map[string]any, error) {
+	ids := c.list("InstanceId")
+	if len(ids) == 0 {
+		return nil, errMissing("InstanceId.N")
+	}
+	force, err := c.boolean("Force")
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		in, err := s.lookup(id, c.now)
+		if err != nil {
+			return nil, err
+		}
+		if err := deletable(in, force); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range ids {
+		s.remove(id)
+	}
+	return map[string]any{}, nil
+}
+
+// AllocatePublicIpAddress: Stopped or Running, once per instance.
+func actAllocatePublicIP(s *Simulator, c *call) (map[string]any, error) {
+	in, err := s.lookup(c.str("InstanceId"), c.now)
+	if err != nil {
+		return nil, err
+	}
+	if in.status != StatusStopped && in.status != StatusRunning {
+		return nil, errIncorrectStatus(in.id, in.status)
+	}
+	if in.ipAllocated {
+		return nil, newErr(http.StatusForbidden, "QuotaExceed.PublicIpAddress",
+			"The instance %s already has a public IP address allocated.", in.id)
+	}
+	in.ipAllocated = true
+	if in.publicIP == "" {
+		in.publicIP = s.nextIP()
+	}
+	return map[string]any{"IpAddress": in.publicIP}, nil
+}
