@@ -1,0 +1,38 @@
+# seatide: the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+BIN     ?= bin/seatide
+PKGS    ?= ./...
+
+.PHONY: run build test test-short vet fmt bench clean
+
+## run: build and serve on the embedded defaults (SQLite ./seatide.db, 127.0.0.1:5000)
+run: build
+	./$(BIN) serve
+
+## build: compile the binary into bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/seatide
+
+## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
+test: vet
+	$(GO) test -race -count=1 $(PKGS)
+
+## test-short: the quick tests only, without the race detector
+test-short:
+	$(GO) test -short $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## bench: Go benchmarks, results written to bench/out/
+bench:
+	mkdir -p bench/out
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee bench/out/go-bench.txt
+
+clean:
+	rm -rf bin bench/out
