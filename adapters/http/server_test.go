@@ -71,6 +71,7 @@ func TestParameterSources(t *testing.T) {
 		{"json", "application/json", `{"type":"auth","username":"steve","password":"pw"}`, `{"status": "ok", "data": "tok"}` + "\n"},
 		{"json without content type", "", `{"type":"auth","username":"steve","password":"pw"}`, `{"status": "ok", "data": "tok"}` + "\n"},
 		{"form", "application/x-www-form-urlencoded", "type=auth&username=steve&password=pw", `{"status": "ok", "data": "tok"}` + "\n"},
+		{"json labelled as a form (curl -d)", "application/x-www-form-urlencoded", `{"type":"auth","username":"steve","password":"pw"}`, `{"status": "ok", "data": "tok"}` + "\n"},
 		{"multipart", mpType, mpBody.String(), `{"status": "ok", "data": "tok"}` + "\n"},
 		{"broken json", "application/json", `{"type":`, `{"status": "error", "msg": "Parse error."}` + "\n"},
 		{"json list", "application/json", `["auth"]`, `{"status": "error", "msg": "Parse error."}` + "\n"},

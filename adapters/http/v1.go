@@ -92,6 +92,10 @@ func readParams(r *http.Request) (params, error) {
 	mt, mp, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
+		// curl -d '{...}' labels JSON as a form; the original still read it.
+		if trimmed := bytes.TrimSpace(body); trimmed[0] == '{' && json.Unmarshal(trimmed, &p.json) == nil {
+			return p, nil
+		}
 		if p.form, err = url.ParseQuery(string(body)); err != nil {
 			return p, errParse
 		}
