@@ -1,0 +1,198 @@
+// Package jwt implements ports.TokenService with HS256-signed JWTs
+// (github.com/lestrrat-go/jwx/v2).
+//
+// A token carries sub (the username), grp (the group), ver (the user's token
+// version, a JSON integer), iat, exp and iss. Verify accepts only compact
+// JWS tokens whose header says HS256 and whose signature checks out with the
+// configured secret, whose iss is the configured issuer, and which carry all
+// of those claims; then it checks iat/exp against the injected clock with a
+// small skew. A well-formed, well-signed token past its expiry gives
+// domain.ErrTokenExpired; anything else wrong gives domain.ErrTokenInvalid.
+package jwt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/ports"
+)
+
+// Defaults of Options.
+const (
+	DefaultIssuer = "seatide"
+	DefaultSkew   = 5 * time.Second
+)
+
+// Claim names beyond the registered ones.
+const (
+	ClaimGroup   = "grp"
+	ClaimVersion = "ver"
+)
+
+// maxTokenLen bounds what Verify even parses; real tokens are ~250 bytes.
+const maxTokenLen = 4096
+
+// Options configures a Service.
+type Options struct {
+	Secret []byte        // HS256 key; required, copied
+	Issuer string        // iss written and required; "" means DefaultIssuer
+	Clock  ports.Clock   // nil means ports.SystemClock
+	Skew   time.Duration // leeway for exp and iat; 0 means DefaultSkew, negative is an error
+}
+
+// Service issues and verifies tokens. It is safe for concurrent use.
+type Service struct {
+	secret []byte
+	issuer string
+	clock  ports.Clock
+	skew   time.Duration
+}
+
+var _ ports.TokenService = (*Service)(nil)
+
+// New returns a Service, or an error when the secret is empty or the skew
+// negative.
+func New(opts Options) (*Service, error) {
+	if len(opts.Secret) == 0 {
+		return nil, errors.New("jwt: empty secret")
+	}
+	if opts.Skew < 0 {
+		return nil, fmt.Errorf("jwt: negative skew %v", opts.Skew)
+	}
+	s := &Service{
+		secret: append([]byte(nil), opts.Secret...),
+		issuer: opts.Issuer,
+		clock:  opts.Clock,
+		skew:   opts.Skew,
+	}
+	if s.issuer == "" {
+		s.issuer = DefaultIssuer
+	}
+	if s.clock == nil {
+		s.clock = ports.SystemClock{}
+	}
+	if s.skew == 0 {
+		s.skew = DefaultSkew
+	}
+	return s, nil
+}
+
+// Issue signs claims as given (times are written in whole seconds). Claims
+// without subject, with an unknown group, a negative version or no
+// IssuedAt/ExpiresAt are a caller's bug: Issue refuses them (CodeInternal)
+// rather than sign a token Verify would reject.
+func (s *Service) Issue(_ context.Context, c domain.TokenClaims) (string, error) {
+	if err := checkClaims(c); err != nil {
+		return "", domain.Internal(err, "issuing token")
+	}
+	tok, err := jwt.NewBuilder().
+		Issuer(s.issuer).
+		Subject(c.Subject).
+		IssuedAt(c.IssuedAt).
+		Expiration(c.ExpiresAt).
+		Claim(ClaimGroup, string(c.Group)).
+		Claim(ClaimVersion, c.Version).
+		Build()
+	if err != nil {
+		return "", domain.Internal(err, "building token")
+	}
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256, s.secret))
+	if err != nil {
+		return "", domain.Internal(err, "signing token")
+	}
+	return string(signed), nil
+}
+
+func checkClaims(c domain.TokenClaims) error {
+	switch {
+	case c.Subject == "":
+		return errors.New("token claims without subject")
+	case c.Version < 0:
+		return fmt.Errorf("token claims with negative version %d", c.Version)
+	case c.IssuedAt.IsZero() || c.ExpiresAt.IsZero():
+		return errors.New("token claims without issue or expiry time")
+	}
+	if _, err := domain.ParseGroup(string(c.Group)); err != nil {
+		return fmt.Errorf("token claims with group %q", c.Group)
+	}
+	return nil
+}
+
+func invalid(cause error) (domain.TokenClaims, error) {
+	return domain.TokenClaims{}, domain.Wrap(domain.ErrTokenInvalid, cause)
+}
+
+// Verify checks token; see ports.TokenService and the package comment.
+func (s *Service) Verify(_ context.Context, token string) (domain.TokenClaims, error) {
+	if len(token) > maxTokenLen {
+		return invalid(errors.New("token too long"))
+	}
+	// The algorithm is pinned twice: the header must say HS256 (jwx itself
+	// only uses the algorithm it is given and ignores the header), and the
+	// signature is checked with HS256 and our key alone. Only the compact
+	// serialization is accepted.
+	msg, err := jws.Parse([]byte(token), jws.WithCompact())
+	if err != nil {
+		return invalid(err)
+	}
+	sigs := msg.Signatures()
+	if len(sigs) != 1 {
+		return invalid(errors.New("not exactly one signature"))
+	}
+	if alg := sigs[0].ProtectedHeaders().Algorithm(); alg != jwa.HS256 {
+		return invalid(fmt.Errorf("algorithm %q", alg))
+	}
+	tok, err := jwt.ParseString(token,
+		jwt.WithKey(jwa.HS256, s.secret),
+		jwt.WithValidate(false),
+		jwt.WithTypedClaim(ClaimVersion, int64(0)),
+	)
+	if err != nil {
+		return invalid(err)
+	}
+
+	// Everything but time first, so that a token wrong in any other way is
+	// invalid rather than expired.
+	err = jwt.Validate(tok,
+		jwt.WithResetValidators(true),
+		jwt.WithIssuer(s.issuer),
+		jwt.WithRequiredClaim(jwt.SubjectKey),
+		jwt.WithRequiredClaim(jwt.IssuedAtKey),
+		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithRequiredClaim(ClaimGroup),
+		jwt.WithRequiredClaim(ClaimVersion),
+	)
+	if err != nil {
+		return invalid(err)
+	}
+	c := domain.TokenClaims{
+		Subject:   tok.Subject(),
+		IssuedAt:  tok.IssuedAt().UTC(),
+		ExpiresAt: tok.Expiration().UTC(),
+	}
+	grp, _ := tok.Get(ClaimGroup)
+	g, _ := grp.(string)
+	ver, _ := tok.Get(ClaimVersion)
+	v, ok := ver.(int64)
+	c.Group = domain.Group(g)
+	c.Version = v
+	if !ok || checkClaims(c) != nil {
+		return invalid(errors.New("bad claim values"))
+	}
+
+	err = jwt.Validate(tok, jwt.WithClock(s.clock), jwt.WithAcceptableSkew(s.skew))
+	if errors.Is(err, jwt.ErrTokenExpired()) {
+		return domain.TokenClaims{}, domain.Wrap(domain.ErrTokenExpired, err)
+	}
+	if err != nil {
+		return invalid(err) // issued in the future, or not yet valid (nbf)
+	}
+	return c, nil
+}
