@@ -110,12 +110,12 @@ func (s *Simulator) ReclaimSpot(id string) error {
 
 // InvocationView is one invocation as GET /_sim/invocations reports it.
 type InvocationView struct {
-	InvokeId       string `json:"InvokeId"`
-	CommandId      string `json:"CommandId"`
-	CommandContent string `json:"CommandContent"` // plain text
+	InvokeId       string   `json:"InvokeId"`
+	CommandId      string   `json:"CommandId"`
+	CommandContent string   `json:"CommandContent"` // plain text
 	InstanceIds    []string `json:"InstanceIds"`
-	Status         string `json:"InvocationStatus"`
-	CreationTime   string `json:"CreationTime"`
+	Status         string   `json:"InvocationStatus"`
+	CreationTime   string   `json:"CreationTime"`
 }
 
 // Invocations returns every Cloud Assistant invocation, oldest first.
