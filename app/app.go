@@ -1,0 +1,175 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	httpadapter "github.com/seatidemc/seatide/adapters/http"
+	"github.com/seatidemc/seatide/adapters/jwt"
+	"github.com/seatidemc/seatide/adapters/password"
+	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain/users"
+	"github.com/seatidemc/seatide/ports"
+)
+
+// App is one seatide process: its stores, services and HTTP server.
+type App struct {
+	cfg   Config
+	log   *slog.Logger
+	clock ports.Clock
+	db    *sqlstore.DB
+	users *users.Service
+	srv   *http.Server
+	ln    net.Listener
+}
+
+// New opens the database, applies migrations when configured to, and
+// wires the services. It does not listen yet.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, clock: ports.SystemClock{}}
+	secret := []byte(cfg.Secret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+		log.Warn("NO SECRET CONFIGURED: using a random one for this process only; every token dies when it stops. Set `secret` (32+ bytes) before real use.")
+	}
+	db, err := openDB(ctx, cfg, a.clock)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	if err := a.prepareSchema(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	tokens, err := jwt.New(jwt.Options{Secret: secret, Issuer: "seatide", Clock: a.clock})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
+	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
+		OpenSignup:       cfg.Users.OpenSignup,
+		OpenReads:        cfg.V1.OpenReads,
+		HideUnknownUsers: cfg.Users.HideUnknown,
+	})
+	api := httpadapter.New(httpadapter.Options{
+		Users:          a.users,
+		Logger:         log,
+		AllowedOrigins: cfg.CORS.AllowedOrigins,
+	})
+	a.srv = &http.Server{
+		Handler:           api,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return a, nil
+}
+
+func openDB(ctx context.Context, cfg Config, clock ports.Clock) (*sqlstore.DB, error) {
+	d := cfg.Database
+	db, err := sqlstore.Open(ctx, sqlstore.Config{
+		Driver:          d.Driver,
+		DSN:             d.DSN,
+		MaxOpenConns:    d.MaxOpenConns,
+		MaxIdleConns:    d.MaxIdleConns,
+		ConnMaxLifetime: d.ConnMaxLifetime,
+		QueryTimeout:    d.QueryTimeout,
+		Clock:           clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database (%s): %w", d.Driver, err)
+	}
+	return db, nil
+}
+
+// prepareSchema migrates when auto_migrate is on, and otherwise refuses to
+// run on a schema older than the binary.
+func (a *App) prepareSchema(ctx context.Context) error {
+	if *a.cfg.Database.AutoMigrate {
+		if err := a.db.MigrateUp(ctx); err != nil {
+			return fmt.Errorf("migrating the database: %w", err)
+		}
+		return nil
+	}
+	pending, err := a.db.MigrationsPending(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if pending {
+		return errors.New("the database schema is behind this binary: run `seatide migrate up` (or set database.auto_migrate)")
+	}
+	return nil
+}
+
+// Listen binds the configured address; ":0" picks a free port.
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.cfg.Listen, err)
+	}
+	a.ln = ln
+	return nil
+}
+
+// Addr is where the service listens, once Listen has run.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Users is the user service, for the command line.
+func (a *App) Users() *users.Service { return a.users }
+
+// Run serves until ctx ends, then stops taking requests and lets in-flight
+// ones finish within shutdown_timeout.
+func (a *App) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database; call it after Run returns.
+func (a *App) Close() error { return a.db.Close() }
+
+// Serve is `seatide serve`: run until ctx ends, telling out where it
+// listens once it is ready.
+func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	a, err := New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Listen(); err != nil {
+		return err
+	}
+	mode := "development"
+	if cfg.Production {
+		mode = "production"
+	}
+	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver)
+	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
+	return a.Run(ctx)
+}
+

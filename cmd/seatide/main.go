@@ -1,0 +1,156 @@
+// Command seatide runs the seatide service and its operator tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/seatidemc/seatide/app"
+)
+
+const usage = `seatide runs a Minecraft server on Alibaba Cloud ECS only while it is needed.
+
+Usage:
+  seatide [--config PATH] [command] [flags]
+
+Commands:
+  serve                      run the HTTP service (the default)
+  migrate up|down|status     apply, roll back one, or list database migrations
+  user create NAME --email ADDR [--admin]
+                             create an account; the password is asked on the
+                             terminal, or read as one line from standard input
+
+Global flags:
+  --config PATH   configuration file (default ./config.yml when present);
+                  every key can be overridden by SEATIDE_<KEY>, e.g.
+                  SEATIDE_DATABASE_DSN for database.dsn
+
+Run 'seatide COMMAND --help' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "seatide:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	global := flag.NewFlagSet("seatide", flag.ContinueOnError)
+	global.Usage = func() { fmt.Fprint(os.Stderr, usage) }
+	configPath := global.String("config", "", "configuration file")
+	if err := global.Parse(args); err != nil {
+		return err
+	}
+	args = global.Args()
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	load := func() (app.Config, error) { return app.LoadConfig(*configPath, os.Environ()) }
+
+	switch cmd {
+	case "serve":
+		fs := subcommand("serve", "", "Run the HTTP service until SIGINT or SIGTERM, then shut down gracefully.")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return app.Serve(ctx, cfg, app.NewLogger(os.Stderr, cfg.Log), os.Stdout)
+
+	case "migrate":
+		fs := subcommand("migrate", "up|down|status", "Apply all pending migrations (up), roll back the last one (down), or list them (status).")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			fs.Usage()
+			return errors.New("migrate: want exactly one of up, down, status")
+		}
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return app.Migrate(ctx, cfg, fs.Arg(0), os.Stdout)
+
+	case "user":
+		if len(args) == 0 || args[0] != "create" {
+			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+				fmt.Fprint(os.Stderr, "Usage: seatide user create NAME --email ADDR [--admin]\n")
+				return flag.ErrHelp
+			}
+			return errors.New("user: the only command is `user create NAME --email ADDR [--admin]`")
+		}
+		fs := subcommand("user create", "NAME --email ADDR [--admin]",
+			"Create an account. The password is asked on the terminal (twice), or read as one line\nfrom standard input when it is not a terminal; it is never taken from a flag.")
+		email := fs.String("email", "", "the account's email address (required)")
+		admin := fs.Bool("admin", false, "put the account in the admin group")
+		name, rest := splitName(args[1:])
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if name == "" && fs.NArg() > 0 {
+			name = fs.Arg(0)
+		}
+		if name == "" || *email == "" {
+			fs.Usage()
+			return errors.New("user create: NAME and --email are required")
+		}
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		pw, err := app.ReadPassword(os.Stdin, os.Stderr)
+		if err != nil {
+			return err
+		}
+		return app.CreateUser(ctx, cfg, name, *email, *admin, pw, os.Stdout)
+
+	case "help", "-h", "--help":
+		fmt.Fprint(os.Stderr, usage)
+		return flag.ErrHelp
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// splitName lets NAME come before the flags (`user create alice --email ...`),
+// which the flag package alone would not parse.
+func splitName(args []string) (string, []string) {
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+func subcommand(name, argsUsage, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: seatide %s %s\n\n%s\n", name, argsUsage, about)
+		if hasFlags(fs) {
+			fmt.Fprintln(out, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
