@@ -42,11 +42,17 @@ func newFixture(t *testing.T, opts ecssim.Options) *fixture {
 
 func newClient(t *testing.T, srv *httptest.Server, id, secret string) *ecs.Client {
 	t.Helper()
-	endpoint := strings.TrimPrefix(srv.URL, "http://")
+	return newClientAt(t, strings.TrimPrefix(srv.URL, "http://"), "cn-hangzhou", id, secret)
+}
+
+// newClientAt is the real SDK client pointed at a simulator on endpoint
+// (host:port), over plain HTTP and never through a proxy.
+func newClientAt(t *testing.T, endpoint, region, id, secret string) *ecs.Client {
+	t.Helper()
 	c, err := ecs.NewClient(&openapi.Config{
 		AccessKeyId:     tea.String(id),
 		AccessKeySecret: tea.String(secret),
-		RegionId:        tea.String("cn-hangzhou"),
+		RegionId:        tea.String(region),
 		Endpoint:        tea.String(endpoint),
 		Protocol:        tea.String("http"),
 		NoProxy:         tea.String(endpoint),
