@@ -1,0 +1,93 @@
+package sqlstore_test
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/adapters/sqlstore/sqltest"
+	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/ports/portstest"
+)
+
+func TestMigrateRoundTrip(t *testing.T) {
+	for _, driver := range sqltest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			db, err := sqlstore.Open(ctx, sqlstore.Config{Driver: driver, DSN: sqltest.DSN(t, driver)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+
+			status := func(want ...string) {
+				t.Helper()
+				var b bytes.Buffer
+				if err := db.MigrateStatus(ctx, &b); err != nil {
+					t.Fatalf("MigrateStatus: %v", err)
+				}
+				for _, re := range want {
+					if !regexp.MustCompile(re).Match(b.Bytes()) {
+						t.Fatalf("MigrateStatus output lacks %q:\n%s", re, b.String())
+					}
+				}
+			}
+			pending := func(want bool) {
+				t.Helper()
+				got, err := db.MigrationsPending(ctx)
+				if err != nil || got != want {
+					t.Fatalf("MigrationsPending = %v, %v; want %v", got, err, want)
+				}
+			}
+			version := func(want int64) {
+				t.Helper()
+				got, err := db.MigrationVersion(ctx)
+				if err != nil || got != want {
+					t.Fatalf("MigrationVersion = %d, %v; want %d", got, err, want)
+				}
+			}
+
+			pending(true)
+			version(0)
+			status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`)
+
+			if err := db.Migrate(ctx, "up", nil); err != nil {
+				t.Fatalf("migrate up: %v", err)
+			}
+			pending(false)
+			version(1)
+			status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`)
+			if err := db.MigrateUp(ctx); err != nil {
+				t.Fatalf("second migrate up (nothing to do): %v", err)
+			}
+			if _, err := db.Users().CreateUser(ctx, portstest.UserFixture("alice")); err != nil {
+				t.Fatalf("CreateUser after up: %v", err)
+			}
+
+			if err := db.Migrate(ctx, "down", nil); err != nil {
+				t.Fatalf("migrate down: %v", err)
+			}
+			pending(true)
+			version(0)
+			if _, err := db.Users().CountUsers(ctx); domain.ErrorCode(err) != domain.CodeInternal {
+				t.Fatalf("CountUsers after down: %v, want an internal error (no table)", err)
+			}
+
+			// Down removed everything up made (indexes included), so up works again.
+			if err := db.MigrateUp(ctx); err != nil {
+				t.Fatalf("migrate up again: %v", err)
+			}
+			if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
+				t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
+			}
+			if err := db.Migrate(ctx, "sideways", nil); err == nil {
+				t.Fatal("Migrate accepted an unknown command")
+			}
+		})
+	}
+}
