@@ -1,8 +1,9 @@
 // Package jwt implements ports.TokenService with HS256-signed JWTs
 // (github.com/lestrrat-go/jwx/v2).
 //
-// A token carries sub (the username), grp (the group), ver (the user's token
-// version, a JSON integer), iat, exp and iss. Verify accepts only compact
+// A token carries sub (the username), uid (the user's ID), grp (the group),
+// ver (the user's token version), iat, exp and iss; uid and ver are JSON
+// integers. Verify accepts only compact
 // JWS tokens whose header says HS256 and whose signature checks out with the
 // configured secret, whose iss is the configured issuer, and which carry all
 // of those claims; then it checks iat/exp against the injected clock with a
@@ -32,6 +33,7 @@ const (
 
 // Claim names beyond the registered ones.
 const (
+	ClaimUserID  = "uid"
 	ClaimGroup   = "grp"
 	ClaimVersion = "ver"
 )
@@ -97,6 +99,7 @@ func (s *Service) Issue(_ context.Context, c domain.TokenClaims) (string, error)
 		Subject(c.Subject).
 		IssuedAt(c.IssuedAt).
 		Expiration(c.ExpiresAt).
+		Claim(ClaimUserID, c.UserID).
 		Claim(ClaimGroup, string(c.Group)).
 		Claim(ClaimVersion, c.Version).
 		Build()
@@ -114,6 +117,8 @@ func checkClaims(c domain.TokenClaims) error {
 	switch {
 	case c.Subject == "":
 		return errors.New("token claims without subject")
+	case c.UserID < 0:
+		return fmt.Errorf("token claims with negative user id %d", c.UserID)
 	case c.Version < 0:
 		return fmt.Errorf("token claims with negative version %d", c.Version)
 	case c.IssuedAt.IsZero() || c.ExpiresAt.IsZero():
@@ -152,7 +157,10 @@ func (s *Service) Verify(_ context.Context, token string) (domain.TokenClaims, e
 	tok, err := jwt.ParseString(token,
 		jwt.WithKey(jwa.HS256, s.secret),
 		jwt.WithValidate(false),
-		jwt.WithTypedClaim(ClaimVersion, int64(0)),
+		// Integers only (no 1.5, "1" or float rounding), as pointers so
+		// that null stays nil rather than becoming 0.
+		jwt.WithTypedClaim(ClaimUserID, (*int64)(nil)),
+		jwt.WithTypedClaim(ClaimVersion, (*int64)(nil)),
 	)
 	if err != nil {
 		return invalid(err)
@@ -166,6 +174,7 @@ func (s *Service) Verify(_ context.Context, token string) (domain.TokenClaims, e
 		jwt.WithRequiredClaim(jwt.SubjectKey),
 		jwt.WithRequiredClaim(jwt.IssuedAtKey),
 		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithRequiredClaim(ClaimUserID),
 		jwt.WithRequiredClaim(ClaimGroup),
 		jwt.WithRequiredClaim(ClaimVersion),
 	)
@@ -179,11 +188,11 @@ func (s *Service) Verify(_ context.Context, token string) (domain.TokenClaims, e
 	}
 	grp, _ := tok.Get(ClaimGroup)
 	g, _ := grp.(string)
-	ver, _ := tok.Get(ClaimVersion)
-	v, ok := ver.(int64)
 	c.Group = domain.Group(g)
-	c.Version = v
-	if !ok || checkClaims(c) != nil {
+	uid, uidOK := claimInt(tok, ClaimUserID)
+	ver, verOK := claimInt(tok, ClaimVersion)
+	c.UserID, c.Version = uid, ver
+	if !uidOK || !verOK || checkClaims(c) != nil {
 		return invalid(errors.New("bad claim values"))
 	}
 
@@ -195,4 +204,15 @@ func (s *Service) Verify(_ context.Context, token string) (domain.TokenClaims, e
 		return invalid(err) // issued in the future, or not yet valid (nbf)
 	}
 	return c, nil
+}
+
+// claimInt returns an integer claim decoded as *int64, false when it is
+// absent, null or of another type.
+func claimInt(tok jwt.Token, name string) (int64, bool) {
+	v, _ := tok.Get(name)
+	p, ok := v.(*int64)
+	if !ok || p == nil {
+		return 0, false
+	}
+	return *p, true
 }

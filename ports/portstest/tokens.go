@@ -31,7 +31,7 @@ func RunTokenServiceTests(t *testing.T, newTokens func(t *testing.T, clock ports
 	}{
 		{"RoundTrip", testTokensRoundTrip},
 		{"AdminAndLargeVersion", testTokensAdminLargeVersion},
-		{"VersionZero", testTokensVersionZero},
+		{"ZeroUserIDAndVersion", testTokensVersionZero},
 		{"TokensKeepTheirOwnClaims", testTokensOwnClaims},
 		{"ValidUntilExpiry", testTokensValidUntilExpiry},
 		{"Expired", testTokensExpired},
@@ -67,10 +67,14 @@ func (c *tokensClock) set(t time.Time) {
 	c.now = t
 }
 
-// tokensClaims returns claims as the domain makes them at the clock's time.
+// tokensClaims returns claims as the domain makes them at the clock's time;
+// the user ID is derived from the name, so that it differs between users.
 func tokensClaims(c *tokensClock, sub string, g domain.Group, ver int64) domain.TokenClaims {
 	now := c.Now()
-	return domain.TokenClaims{Subject: sub, Group: g, Version: ver, IssuedAt: now, ExpiresAt: now.Add(TokensLifetime)}
+	return domain.TokenClaims{
+		UserID: int64(len(sub))*1000 + int64(sub[0]), Subject: sub, Group: g, Version: ver,
+		IssuedAt: now, ExpiresAt: now.Add(TokensLifetime),
+	}
 }
 
 func tokensMustIssue(t *testing.T, s ports.TokenService, c domain.TokenClaims) string {
@@ -93,7 +97,7 @@ func tokensMustVerify(t *testing.T, s ports.TokenService, tok string, want domai
 		t.Fatalf("Verify: %v", err)
 	}
 	sameTime := func(a, b time.Time) bool { return a.Truncate(time.Second).Equal(b.Truncate(time.Second)) }
-	if got.Subject != want.Subject || got.Group != want.Group || got.Version != want.Version ||
+	if got.UserID != want.UserID || got.Subject != want.Subject || got.Group != want.Group || got.Version != want.Version ||
 		!sameTime(got.IssuedAt, want.IssuedAt) || !sameTime(got.ExpiresAt, want.ExpiresAt) {
 		t.Fatalf("Verify = %+v, want %+v (times to the second)", got, want)
 	}
@@ -126,11 +130,13 @@ func testTokensRoundTrip(t *testing.T, s ports.TokenService, c *tokensClock) {
 
 func testTokensAdminLargeVersion(t *testing.T, s ports.TokenService, c *tokensClock) {
 	claims := tokensClaims(c, "admin", domain.GroupAdmin, 1<<40+7)
+	claims.UserID = 1<<40 + 9
 	tokensMustVerify(t, s, tokensMustIssue(t, s, claims), claims)
 }
 
 func testTokensVersionZero(t *testing.T, s ports.TokenService, c *tokensClock) {
 	claims := tokensClaims(c, "bob.b_1", domain.GroupStd, 0)
+	claims.UserID = 0
 	tokensMustVerify(t, s, tokensMustIssue(t, s, claims), claims)
 }
 
@@ -230,7 +236,7 @@ func testTokensConcurrent(t *testing.T, s ports.TokenService, c *tokensClock) {
 				return
 			}
 			got, err := s.Verify(context.Background(), tok)
-			if err != nil || got.Subject != claims.Subject || got.Version != claims.Version {
+			if err != nil || got.Subject != claims.Subject || got.UserID != claims.UserID || got.Version != claims.Version {
 				t.Errorf("concurrent round trip: %+v, %v", got, err)
 			}
 		}()
