@@ -1,0 +1,96 @@
+package domain
+
+import "time"
+
+// InstanceStatus is a cloud instance's state as ECS reports it.
+type InstanceStatus string
+
+const (
+	StatusPending  InstanceStatus = "Pending"
+	StatusStarting InstanceStatus = "Starting"
+	StatusRunning  InstanceStatus = "Running"
+	StatusStopping InstanceStatus = "Stopping"
+	StatusStopped  InstanceStatus = "Stopped"
+)
+
+// Instance is the one game server the service has recorded. Version grows
+// with every write, so concurrent writers (replicas) compare and set.
+type Instance struct {
+	ID           string // the cloud's instance id, e.g. i-abc
+	Zone         string
+	InstanceType string
+	PublicIP     string // "" until allocated
+	CreatedBy    string
+	OperationID  string // the operation that created it
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Operation states.
+const (
+	OpRunning   = "running"
+	OpSucceeded = "succeeded"
+	OpFailed    = "failed"
+)
+
+// Operation is a multi-step lifecycle action, persisted step by step so its
+// progress can be read and a restarted process can resume or roll it back.
+// Its ID seeds the ClientToken of every mutating cloud call it makes.
+type Operation struct {
+	ID         string
+	Action     string // new, start, stop, delete
+	Step       string // the step under way or last finished
+	State      string // OpRunning, OpSucceeded, OpFailed
+	Error      string // a domain error code or cloud code when failed
+	InstanceID string
+	StartedBy  string
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running
+}
+
+// History actions, as the original wrote them (udelete and sdelete come
+// from the monitors, created by "_monitor").
+const (
+	ActionCreate  = "create"
+	ActionInit    = "init"
+	ActionStart   = "start"
+	ActionStop    = "stop"
+	ActionDelete  = "delete"
+	ActionUDelete = "udelete" // deleted behind the service's back
+	ActionSDelete = "sdelete" // deleted by the crash watchdog
+	ActionSStop   = "sstop"   // stopped by a watchdog
+)
+
+// MonitorActor is who the background monitors act as in history.
+const MonitorActor = "_monitor"
+
+// HistoryEntry records one cloud action.
+type HistoryEntry struct {
+	ID         int64
+	Actor      string
+	Action     string
+	InstanceID string
+	Result     string // "ok" or an error code
+	RequestID  string // the cloud's request id, when there was a call
+	Detail     string // a short, safe note (e.g. why a monitor acted)
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// Sentinel errors of the instance side.
+var (
+	ErrNoInstance       = Errorf(CodeNotFound, "no instance recorded")
+	ErrInstanceExists   = Errorf(CodeConflict, "an instance is already recorded")
+	ErrVersionConflict  = Errorf(CodeConflict, "the record changed under us")
+	ErrNoOperation      = Errorf(CodeNotFound, "no operation recorded")
+	ErrCloudNotFound    = Errorf(CodeNotFound, "no such instance in the cloud")
+	ErrWrongState       = Errorf(CodePrecondition, "the instance is in the wrong state")
+	ErrNoStock          = Errorf(CodeUnavailable, "no capacity for this zone and type")
+	ErrThrottled        = Errorf(CodeUnavailable, "the cloud is throttling requests")
+	ErrCloudUnavailable = Errorf(CodeUnavailable, "the cloud is unavailable")
+	ErrCloudAuth        = Errorf(CodeUnauthenticated, "the cloud refused the credentials")
+	ErrNoBalance        = Errorf(CodeForbidden, "the cloud account's balance is too low")
+	ErrQuota            = Errorf(CodeForbidden, "a cloud quota is exhausted")
+	ErrNoInvocation     = Errorf(CodeNotFound, "no invocation recorded")
+)

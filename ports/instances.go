@@ -1,0 +1,132 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/seatidemc/seatide/domain"
+)
+
+// InstanceSpec is what to create: one zone and type from the configured
+// lists, and the rest of the configuration.
+type InstanceSpec struct {
+	Zone               string
+	InstanceType       string
+	Image              string
+	SecurityGroup      string
+	VSwitch            string
+	InternetChargeType string
+	BandwidthOut       int
+	SystemDisk         Disk
+	DataDisk           *Disk // nil: none
+	SpotStrategy       string
+	SpotPriceLimit     string // decimal text, "" for none
+	Password           string // never logged
+	KeyPair            string
+	Name               string
+	Tags               map[string]string // the service tags what it manages
+}
+
+// Disk is a cloud disk's category and size in GiB.
+type Disk struct {
+	Category string
+	Size     int
+}
+
+// CloudInstance is an instance as the cloud reports it.
+type CloudInstance struct {
+	ID           string
+	Status       domain.InstanceStatus
+	PublicIP     string
+	Zone         string
+	InstanceType string
+	Tags         map[string]string
+	CreatedAt    time.Time
+}
+
+// Price is an hourly price as the cloud quotes it: a decimal string, never
+// a float, with its currency.
+type Price struct {
+	Amount   string // e.g. "0.452"
+	Currency string // e.g. "CNY"
+}
+
+// Invocation is a Cloud Assistant command run.
+type Invocation struct {
+	ID       string
+	Status   string // Pending, Running, Success, Failed, ...
+	Output   string // decoded text
+	Error    string // the cloud's ErrorInfo
+	ExitCode int
+}
+
+// Cloud is the compute provider in domain terms. Every method returns the
+// cloud's request id when a call was made, for history. Errors are domain
+// sentinels: ErrCloudNotFound, ErrWrongState, ErrNoStock, ErrThrottled,
+// ErrCloudUnavailable, ErrCloudAuth, ErrNoBalance, ErrQuota; anything else
+// is internal. Mutating calls take a client token: the same token returns
+// the same result instead of acting twice.
+type Cloud interface {
+	CreateInstance(ctx context.Context, spec InstanceSpec, clientToken string) (id, requestID string, err error)
+	DescribeInstance(ctx context.Context, id string) (CloudInstance, error)
+	// ListManaged returns every instance carrying all of tags.
+	ListManaged(ctx context.Context, tags map[string]string) ([]CloudInstance, error)
+	AllocatePublicIP(ctx context.Context, id string) (ip, requestID string, err error)
+	StartInstance(ctx context.Context, id string) (requestID string, err error)
+	StopInstance(ctx context.Context, id string) (requestID string, err error)
+	// DeleteInstance force-deletes: it works in any state.
+	DeleteInstance(ctx context.Context, id string) (requestID string, err error)
+	Available(ctx context.Context, zone, instanceType string) (bool, error)
+	Price(ctx context.Context, spec InstanceSpec) (Price, error)
+	AgentReady(ctx context.Context, id string) (bool, error)
+	RunCommand(ctx context.Context, id, script, clientToken string) (invokeID, requestID string, err error)
+	Invocation(ctx context.Context, invokeID string) (Invocation, error)
+}
+
+// InstanceStore keeps the one current instance and its operations. Every
+// write is a compare-and-set, so replicas sharing a database serialise on it.
+type InstanceStore interface {
+	// Current returns the recorded instance, or domain.ErrNoInstance.
+	Current(ctx context.Context) (domain.Instance, error)
+
+	// Claim records inst as the current instance together with the
+	// operation creating it, atomically, only when none is recorded.
+	// Returns domain.ErrInstanceExists otherwise. inst.ID may be "" while
+	// the cloud call is under way (the operation reserves the slot).
+	Claim(ctx context.Context, inst domain.Instance, op domain.Operation) (domain.Instance, error)
+
+	// UpdateInstance changes the record when its version is still
+	// inst.Version, and returns it with the next version. Returns
+	// domain.ErrVersionConflict when someone wrote in between, or
+	// domain.ErrNoInstance.
+	UpdateInstance(ctx context.Context, inst domain.Instance) (domain.Instance, error)
+
+	// Clear removes the record if it still has this version.
+	// Returns domain.ErrVersionConflict or domain.ErrNoInstance.
+	Clear(ctx context.Context, version int64) error
+
+	// SaveOperation inserts or replaces an operation by ID.
+	SaveOperation(ctx context.Context, op domain.Operation) error
+
+	// Operation returns one operation, or domain.ErrNoOperation.
+	Operation(ctx context.Context, id string) (domain.Operation, error)
+
+	// LastOperation returns the newest operation (running or not), or
+	// domain.ErrNoOperation.
+	LastOperation(ctx context.Context) (domain.Operation, error)
+
+	// SaveInvocation remembers the last deploy invocation id; LastInvocation
+	// returns it or domain.ErrNoInvocation.
+	SaveInvocation(ctx context.Context, instanceID, invokeID string) error
+	LastInvocation(ctx context.Context) (instanceID, invokeID string, err error)
+}
+
+// HistoryStore is the append-only record of cloud actions.
+type HistoryStore interface {
+	// Append stores e and returns it with its ID.
+	Append(ctx context.Context, e domain.HistoryEntry) (domain.HistoryEntry, error)
+
+	// List returns up to limit entries newest first, with ID < before when
+	// before > 0.
+	List(ctx context.Context, before int64, limit int) ([]domain.HistoryEntry, error)
+}
