@@ -17,8 +17,9 @@ import (
 //     and journal_mode(WAL) pragmas, and _txlock=immediate so that a
 //     read-modify-write transaction holds the write lock from its start and
 //     concurrent writers wait instead of failing.
-//   - mysql: parseTime=true, loc=UTC, time_zone='+00:00', and charset utf8mb4
-//     with collation utf8mb4_unicode_ci.
+//   - mysql: parseTime=true, loc=UTC, time_zone='+00:00', strict sql_mode
+//     (STRICT_ALL_TABLES added to the server's), and charset utf8mb4 with
+//     collation utf8mb4_unicode_ci.
 //   - postgres: timezone=UTC (URL or key=value form).
 //
 // Errors never repeat the DSN, which may hold a password.
@@ -91,6 +92,9 @@ func normalizeSQLite(dsn string) (string, error) {
 	return b.String(), nil
 }
 
+// mysqlStrictMode is run as SET sql_mode = ... on each connection.
+const mysqlStrictMode = "CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"
+
 func normalizeMySQL(dsn string) (string, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -111,11 +115,16 @@ func normalizeMySQL(dsn string) (string, error) {
 	if !set["loc"] {
 		cfg.Loc = time.UTC
 	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
 	if !set["time_zone"] {
-		if cfg.Params == nil {
-			cfg.Params = map[string]string{}
-		}
 		cfg.Params["time_zone"] = "'+00:00'"
+	}
+	if !set["sql_mode"] {
+		// Strict mode makes an over-long or invalid value an error instead
+		// of a silently truncated write, whatever the server's default.
+		cfg.Params["sql_mode"] = mysqlStrictMode
 	}
 	if !set["charset"] && !set["collation"] {
 		if err := cfg.Apply(mysql.Charset("utf8mb4", "utf8mb4_unicode_ci")); err != nil {

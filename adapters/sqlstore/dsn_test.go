@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/adapters/sqlstore/sqltest"
 )
 
 func TestNormalizeSQLiteDSN(t *testing.T) {
@@ -42,18 +44,20 @@ func TestNormalizeMySQLDSN(t *testing.T) {
 		addr      string
 		user      string
 		passwd    string
+		sqlMode   string
 	}
+	const strict = "CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"
 	for _, tc := range []struct {
 		in   string
 		want want
 	}{
 		{"root@tcp(127.0.0.1:3306)/seatide",
-			want{true, "UTC", "'+00:00'", "utf8mb4_unicode_ci", "seatide", "127.0.0.1:3306", "root", ""}},
+			want{true, "UTC", "'+00:00'", "utf8mb4_unicode_ci", "seatide", "127.0.0.1:3306", "root", "", strict}},
 		{"app:s3cr%t@tcp(db:3307)/seatide?timeout=5s",
-			want{true, "UTC", "'+00:00'", "utf8mb4_unicode_ci", "seatide", "db:3307", "app", "s3cr%t"}},
+			want{true, "UTC", "'+00:00'", "utf8mb4_unicode_ci", "seatide", "db:3307", "app", "s3cr%t", strict}},
 		// Explicit settings are kept.
-		{"root@tcp(127.0.0.1:3306)/seatide?parseTime=false&loc=Local&time_zone=%27%2B08%3A00%27&collation=utf8mb4_bin",
-			want{false, "Local", "'+08:00'", "utf8mb4_bin", "seatide", "127.0.0.1:3306", "root", ""}},
+		{"root@tcp(127.0.0.1:3306)/seatide?parseTime=false&loc=Local&time_zone=%27%2B08%3A00%27&collation=utf8mb4_bin&sql_mode=%27ANSI%27",
+			want{false, "Local", "'+08:00'", "utf8mb4_bin", "seatide", "127.0.0.1:3306", "root", "", "'ANSI'"}},
 	} {
 		got, err := sqlstore.NormalizeDSN("mysql", tc.in)
 		if err != nil {
@@ -65,7 +69,7 @@ func TestNormalizeMySQLDSN(t *testing.T) {
 			t.Errorf("NormalizeDSN(mysql, %q) = %q, which does not parse: %v", tc.in, got, err)
 			continue
 		}
-		g := want{cfg.ParseTime, cfg.Loc.String(), cfg.Params["time_zone"], cfg.Collation, cfg.DBName, cfg.Addr, cfg.User, cfg.Passwd}
+		g := want{cfg.ParseTime, cfg.Loc.String(), cfg.Params["time_zone"], cfg.Collation, cfg.DBName, cfg.Addr, cfg.User, cfg.Passwd, cfg.Params["sql_mode"]}
 		if g != tc.want {
 			t.Errorf("NormalizeDSN(mysql, %q) = %q\n got  %+v\n want %+v", tc.in, got, g, tc.want)
 		}
@@ -114,5 +118,26 @@ func TestNormalizeDSNErrorsHidePasswords(t *testing.T) {
 		} else if strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("NormalizeDSN(%s): error shows the password: %v", tc.driver, err)
 		}
+	}
+}
+
+// The settings added to a mysql DSN take effect on the server.
+func TestMySQLSessionSettings(t *testing.T) {
+	dsn, err := sqlstore.NormalizeDSN("mysql", sqltest.DSN(t, "mysql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode, zone, collation string
+	err = db.QueryRowContext(t.Context(), "SELECT @@SESSION.sql_mode, @@SESSION.time_zone, @@SESSION.collation_connection").Scan(&mode, &zone, &collation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(mode, "STRICT_ALL_TABLES") || zone != "+00:00" || collation != "utf8mb4_unicode_ci" {
+		t.Fatalf("session sql_mode %q, time_zone %q, collation %q; want STRICT_ALL_TABLES, +00:00, utf8mb4_unicode_ci", mode, zone, collation)
 	}
 }
