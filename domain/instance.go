@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // InstanceStatus is a cloud instance's state as ECS reports it.
 type InstanceStatus string
@@ -94,3 +97,18 @@ var (
 	ErrQuota            = Errorf(CodeForbidden, "a cloud quota is exhausted")
 	ErrNoInvocation     = Errorf(CodeNotFound, "no invocation recorded")
 )
+
+// StateError says an action needs another state than the instance is in.
+// It matches ErrWrongState; its text is what the v1 web UI looks for
+// ("is Running but").
+type StateError struct {
+	Action   string         // start, stop, ...
+	Current  InstanceStatus // what the cloud reports
+	Required InstanceStatus // what the action needs
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("The instance is %s but must be %s to %s.", e.Current, e.Required, e.Action)
+}
+
+func (e *StateError) Is(target error) bool { return target == ErrWrongState }
