@@ -13,6 +13,7 @@ func TestUserStore(t *testing.T) {
 	for _, driver := range sqltest.Drivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
+			sqltest.Require(t, driver)
 			portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
 				return sqltest.Open(t, driver).Users()
 			})

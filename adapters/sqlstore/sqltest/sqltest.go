@@ -114,34 +114,72 @@ func envOr(name, def string) string {
 	return def
 }
 
-// admin connects to a server as its administrator, or skips.
-func admin(t testing.TB, driver, dsn, addr, hint string) *sql.DB {
+// Require skips t (fails it under CI=true) unless driver's server answers.
+// Call it once before a suite whose every test would otherwise skip alone.
+func Require(t testing.TB, driver string) {
 	t.Helper()
-	db, err := sql.Open(driver, dsn)
+	switch driver {
+	case "sqlite", "":
+	case "mysql":
+		mysqlAdmin(t).Close()
+	case "postgres":
+		postgresAdmin(t).Close()
+	default:
+		t.Fatalf("sqltest: unknown driver %q", driver)
+	}
+}
+
+// admin connects to a server as its administrator, or skips.
+func admin(t testing.TB, name, sqlDriver, dsn, addr, hint string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(sqlDriver, dsn)
 	if err != nil {
-		t.Fatalf("sqltest: %s: %v", driver, err)
+		t.Fatalf("sqltest: %s: %v", name, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		unavailable(t, "%s: no server at %s (%s): %v", driver, addr, hint, err)
+		unavailable(t, "%s: no server at %s (%s): %v", name, addr, hint, err)
 	}
 	return db
 }
 
-func mysqlDSN(t testing.TB) string {
+func mysqlAdminConfig(t testing.TB) *mysql.Config {
 	t.Helper()
-	src := envOr(MySQLEnv, DefaultMySQLDSN)
-	cfg, err := mysql.ParseDSN(src)
+	cfg, err := mysql.ParseDSN(envOr(MySQLEnv, DefaultMySQLDSN))
 	if err != nil {
 		t.Fatalf("sqltest: %s: %v", MySQLEnv, err)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 3 * time.Second
 	}
-	db := admin(t, "mysql", cfg.FormatDSN(), cfg.Addr,
+	return cfg
+}
+
+func mysqlAdmin(t testing.TB) *sql.DB {
+	t.Helper()
+	cfg := mysqlAdminConfig(t)
+	return admin(t, "mysql", "mysql", cfg.FormatDSN(), cfg.Addr,
 		"start it with `sudo service mariadb start`, or point "+MySQLEnv+" at one")
+}
+
+func postgresAdmin(t testing.TB) *sql.DB {
+	t.Helper()
+	src := envOr(PostgresEnv, DefaultPostgresDSN)
+	pc, err := pgx.ParseConfig(src)
+	if err != nil {
+		t.Fatalf("sqltest: %s: %v", PostgresEnv, err)
+	}
+	addr := net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port)))
+	return admin(t, "postgres", "pgx", src, addr,
+		"start it with `sudo service postgresql start`, or point "+PostgresEnv+" at one")
+}
+
+func mysqlDSN(t testing.TB) string {
+	t.Helper()
+	cfg := mysqlAdminConfig(t)
+	db := mysqlAdmin(t)
 	defer db.Close()
 	name := randomName(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -157,13 +195,7 @@ func mysqlDSN(t testing.TB) string {
 func postgresDSN(t testing.TB) string {
 	t.Helper()
 	src := envOr(PostgresEnv, DefaultPostgresDSN)
-	pc, err := pgx.ParseConfig(src)
-	if err != nil {
-		t.Fatalf("sqltest: %s: %v", PostgresEnv, err)
-	}
-	addr := net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port)))
-	db := admin(t, "pgx", src, addr,
-		"start it with `sudo service postgresql start`, or point "+PostgresEnv+" at one")
+	db := postgresAdmin(t)
 	defer db.Close()
 	name := randomName(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
