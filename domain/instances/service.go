@@ -1,0 +1,535 @@
+// Package instances owns the lifecycle of the one current game server:
+// which action is allowed in which state, the multi-step creation as a
+// persisted operation, and a history row for every cloud action. It talks
+// to the cloud and the stores only through ports.
+package instances
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/ports"
+)
+
+// Offer is one zone and instance type to try.
+type Offer struct {
+	Zone         string
+	InstanceType string
+}
+
+// Config is the operator's choice of server and how long to wait for it.
+type Config struct {
+	Offers              []Offer // tried in order (or cheapest first)
+	ChooseCheapest      bool
+	Spec                ports.InstanceSpec // the rest of the instance; Zone and InstanceType come from Offers
+	CreateRequiresAdmin bool
+	DeployEnabled       bool
+	DeployScript        string // the script's text
+	PollInterval        time.Duration
+	WaitTimeout         time.Duration // per wait for a state
+	AgentTimeout        time.Duration // for the Cloud Assistant agent after Running
+}
+
+// ManagedTag marks what this service created, so it can find its own.
+var ManagedTag = map[string]string{"managed-by": "seatide"}
+
+// Service runs the instance rules.
+type Service struct {
+	cloud   ports.Cloud
+	store   ports.InstanceStore
+	history ports.HistoryStore
+	clock   ports.Clock
+	log     *slog.Logger
+	cfg     Config
+
+	// Background steps outlive the request that started them; they stop
+	// at the next persisted step when the service closes.
+	bg     context.Context
+	stop   context.CancelFunc
+	active sync.WaitGroup
+}
+
+// New returns an instance service; Close it to end background work.
+func New(cloud ports.Cloud, store ports.InstanceStore, history ports.HistoryStore, clock ports.Clock, log *slog.Logger, cfg Config) *Service {
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 2 * time.Second
+	}
+	if cfg.WaitTimeout <= 0 {
+		cfg.WaitTimeout = 5 * time.Minute
+	}
+	if cfg.AgentTimeout <= 0 {
+		cfg.AgentTimeout = 5 * time.Minute
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	bg, stop := context.WithCancel(context.Background())
+	return &Service{cloud: cloud, store: store, history: history, clock: clock, log: log, cfg: cfg, bg: bg, stop: stop}
+}
+
+// Close stops background operations at their next step and waits for them.
+func (s *Service) Close() {
+	s.stop()
+	s.active.Wait()
+}
+
+// Wait blocks until background operations have finished (for tests and
+// graceful shutdown).
+func (s *Service) Wait() { s.active.Wait() }
+
+func newID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "op-" + hex.EncodeToString(b)
+}
+
+func (s *Service) spec(o Offer) ports.InstanceSpec {
+	sp := s.cfg.Spec
+	sp.Zone, sp.InstanceType = o.Zone, o.InstanceType
+	sp.Tags = make(map[string]string, len(ManagedTag)+len(s.cfg.Spec.Tags))
+	for k, v := range s.cfg.Spec.Tags {
+		sp.Tags[k] = v
+	}
+	for k, v := range ManagedTag {
+		sp.Tags[k] = v
+	}
+	return sp
+}
+
+// record writes a history row; a failure to record is logged, never hidden.
+func (s *Service) record(ctx context.Context, e domain.HistoryEntry) {
+	if e.FinishedAt.IsZero() {
+		e.FinishedAt = s.clock.Now()
+	}
+	if _, err := s.history.Append(context.WithoutCancel(ctx), e); err != nil {
+		s.log.Error("writing history", "action", e.Action, "instance", e.InstanceID, "err", err)
+	}
+}
+
+func result(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return string(de.Code)
+	}
+	if errors.Is(err, domain.ErrWrongState) {
+		return string(domain.CodePrecondition)
+	}
+	return string(domain.CodeInternal)
+}
+
+func mayCreate(actor *domain.User, adminOnly bool) error {
+	switch {
+	case actor == nil:
+		return domain.ErrPermissionDenied
+	case adminOnly && !actor.IsAdmin():
+		return domain.ErrPermissionDenied
+	}
+	return nil
+}
+
+// Create claims the single slot, creates the preferred instance that has
+// stock, records it and answers; the rest (IP, start, deploy) runs in the
+// background as a persisted operation. A second Create while an instance
+// is recorded gets domain.ErrInstanceExists and never makes a server.
+func (s *Service) Create(ctx context.Context, actor *domain.User) error {
+	if err := mayCreate(actor, s.cfg.CreateRequiresAdmin); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
+		StartedBy: actor.Username, StartedAt: now}
+	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
+	if err != nil {
+		return err
+	}
+	offers, err := s.offers(ctx)
+	if err != nil {
+		return s.abandon(ctx, inst, op, now, actor.Username, err)
+	}
+	var id, reqID string
+	for i, o := range offers {
+		id, reqID, err = s.cloud.CreateInstance(ctx, s.spec(o), fmt.Sprintf("%s-c%d", op.ID, i))
+		if errors.Is(err, domain.ErrNoStock) {
+			s.log.Info("no stock, trying the next offer", "zone", o.Zone, "type", o.InstanceType)
+			continue
+		}
+		if err == nil {
+			inst.ID, inst.Zone, inst.InstanceType = id, o.Zone, o.InstanceType
+		}
+		break
+	}
+	if err == nil && id == "" {
+		err = domain.ErrNoStock
+	}
+	if err != nil {
+		return s.abandon(ctx, inst, op, now, actor.Username, err)
+	}
+	if inst, err = s.store.UpdateInstance(ctx, inst); err != nil {
+		// The server exists but is not recorded: say so loudly; the
+		// reconciler adopts it by its tag.
+		s.log.Error("created instance not recorded", "instance", id, "err", err)
+		return err
+	}
+	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, InstanceID: id,
+		Result: "ok", RequestID: reqID, StartedAt: now})
+	op.InstanceID, op.Step = id, "wait_stopped"
+	s.saveOp(ctx, op)
+
+	s.active.Add(1)
+	go func() {
+		defer s.active.Done()
+		s.finishCreate(inst, op)
+	}()
+	return nil
+}
+
+// offers lists what to try: in configured order, or cheapest first; offers
+// the cloud reports sold out are skipped.
+func (s *Service) offers(ctx context.Context) ([]Offer, error) {
+	var out []Offer
+	type priced struct {
+		Offer
+		price float64
+	}
+	var ps []priced
+	for _, o := range s.cfg.Offers {
+		ok, err := s.cloud.Available(ctx, o.Zone, o.InstanceType)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if !s.cfg.ChooseCheapest {
+			out = append(out, o)
+			continue
+		}
+		p, err := s.cloud.Price(ctx, s.spec(o))
+		if err != nil {
+			return nil, err
+		}
+		f, _ := strconv.ParseFloat(p.Amount, 64) // ordering only, never arithmetic on money
+		ps = append(ps, priced{o, f})
+	}
+	if s.cfg.ChooseCheapest {
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].price < ps[j].price })
+		for _, p := range ps {
+			out = append(out, p.Offer)
+		}
+	}
+	if len(out) == 0 {
+		return nil, domain.ErrNoStock
+	}
+	return out, nil
+}
+
+// abandon releases the slot after a failed create and records why.
+func (s *Service) abandon(ctx context.Context, inst domain.Instance, op domain.Operation, started time.Time, actor string, cause error) error {
+	if err := s.store.Clear(context.WithoutCancel(ctx), inst.Version); err != nil {
+		s.log.Error("releasing the instance slot", "err", err)
+	}
+	op.State, op.Error, op.FinishedAt = domain.OpFailed, result(cause), s.clock.Now()
+	s.saveOp(ctx, op)
+	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause), StartedAt: started})
+	return cause
+}
+
+func (s *Service) saveOp(ctx context.Context, op domain.Operation) {
+	if err := s.store.SaveOperation(context.WithoutCancel(ctx), op); err != nil {
+		s.log.Error("saving operation", "op", op.ID, "step", op.Step, "err", err)
+	}
+}
+
+// finishCreate is the background part of Create: wait Stopped, public IP,
+// start, wait Running, and deploy when on. Each step is persisted; a failed
+// step ends the operation as failed, with the error recorded.
+func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
+	ctx := s.bg
+	started := s.clock.Now()
+	fail := func(err error) {
+		op.State, op.Error, op.FinishedAt = domain.OpFailed, result(err), s.clock.Now()
+		s.saveOp(ctx, op)
+		s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
+			Result: result(err), Detail: "step " + op.Step, StartedAt: started})
+		s.log.Error("creating the server failed", "op", op.ID, "step", op.Step, "instance", inst.ID, "err", err)
+	}
+	step := func(name string) { op.Step = name; s.saveOp(ctx, op) }
+
+	if _, err := s.waitFor(ctx, inst.ID, domain.StatusStopped); err != nil {
+		fail(err)
+		return
+	}
+	step("allocate_ip")
+	ip, _, err := s.cloud.AllocatePublicIP(ctx, inst.ID)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if err := s.setIP(ctx, ip); err != nil {
+		fail(err)
+		return
+	}
+	step("start")
+	if _, err := s.cloud.StartInstance(ctx, inst.ID); err != nil {
+		fail(err)
+		return
+	}
+	step("wait_running")
+	if _, err := s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
+		fail(err)
+		return
+	}
+	if s.cfg.DeployEnabled {
+		step("deploy")
+		if err := s.deploy(ctx, inst.ID, op.ID); err != nil {
+			fail(err)
+			return
+		}
+	}
+	op.Step, op.State, op.FinishedAt = "done", domain.OpSucceeded, s.clock.Now()
+	s.saveOp(ctx, op)
+	s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
+		Result: "ok", StartedAt: started})
+}
+
+// setIP records the public IP, re-reading the record if it moved on.
+func (s *Service) setIP(ctx context.Context, ip string) error {
+	for range 3 {
+		cur, err := s.store.Current(ctx)
+		if err != nil {
+			return err
+		}
+		cur.PublicIP = ip
+		if _, err = s.store.UpdateInstance(ctx, cur); !errors.Is(err, domain.ErrVersionConflict) {
+			return err
+		}
+	}
+	return domain.ErrVersionConflict
+}
+
+func (s *Service) deploy(ctx context.Context, id, opID string) error {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.AgentTimeout)
+	defer cancel()
+	if err := s.poll(wctx, func() (bool, error) { return s.cloud.AgentReady(wctx, id) }); err != nil {
+		return err
+	}
+	invokeID, _, err := s.cloud.RunCommand(ctx, id, s.cfg.DeployScript, opID+"-deploy")
+	if err != nil {
+		return err
+	}
+	return s.store.SaveInvocation(ctx, id, invokeID)
+}
+
+// waitFor polls until the instance reaches want, within WaitTimeout.
+func (s *Service) waitFor(ctx context.Context, id string, want domain.InstanceStatus) (ports.CloudInstance, error) {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.WaitTimeout)
+	defer cancel()
+	var last ports.CloudInstance
+	err := s.poll(wctx, func() (bool, error) {
+		ci, err := s.cloud.DescribeInstance(wctx, id)
+		last = ci
+		return err == nil && ci.Status == want, err
+	})
+	return last, err
+}
+
+// poll calls check every PollInterval until it is done, fails, or ctx ends.
+func (s *Service) poll(ctx context.Context, check func() (bool, error)) error {
+	t := time.NewTicker(s.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		done, err := check()
+		if err != nil && !errors.Is(err, domain.ErrThrottled) && !errors.Is(err, domain.ErrCloudUnavailable) {
+			return err
+		}
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return domain.Wrap(domain.ErrCloudUnavailable, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// transitions says which state each admin action needs.
+var transitions = map[string]struct {
+	need domain.InstanceStatus
+	call func(ports.Cloud, context.Context, string) (string, error)
+}{
+	domain.ActionStart: {domain.StatusStopped, ports.Cloud.StartInstance},
+	domain.ActionStop:  {domain.StatusRunning, ports.Cloud.StopInstance},
+}
+
+// Start starts the recorded instance; it must be Stopped.
+func (s *Service) Start(ctx context.Context, actor *domain.User) error {
+	return s.transition(ctx, actor, domain.ActionStart)
+}
+
+// Stop stops the recorded instance; it must be Running.
+func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
+	return s.transition(ctx, actor, domain.ActionStop)
+}
+
+func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
+	if actor == nil || !actor.IsAdmin() {
+		return domain.ErrPermissionDenied
+	}
+	inst, err := s.recorded(ctx)
+	if err != nil {
+		return err
+	}
+	started := s.clock.Now()
+	tr := transitions[action]
+	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
+		Result: result(err), RequestID: reqID, StartedAt: started})
+	return err
+}
+
+func (s *Service) checkThenCall(ctx context.Context, id, action string, need domain.InstanceStatus,
+	call func(ports.Cloud, context.Context, string) (string, error)) (string, error) {
+	ci, err := s.cloud.DescribeInstance(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if ci.Status != need {
+		return "", &domain.StateError{Action: action, Current: ci.Status, Required: need}
+	}
+	reqID, err := call(s.cloud, ctx, id)
+	if errors.Is(err, domain.ErrWrongState) { // it moved between our look and the call
+		if ci, derr := s.cloud.DescribeInstance(ctx, id); derr == nil {
+			return reqID, &domain.StateError{Action: action, Current: ci.Status, Required: need}
+		}
+	}
+	return reqID, err
+}
+
+// recorded returns the current instance once its cloud id is known.
+func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
+	inst, err := s.store.Current(ctx)
+	if err != nil {
+		return inst, err
+	}
+	if inst.ID == "" {
+		return inst, domain.ErrNoInstance // creation is still under way
+	}
+	return inst, nil
+}
+
+// Delete force-deletes the recorded instance and clears the record. An
+// instance already gone from the cloud is simply forgotten.
+func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
+	if actor == nil || !actor.IsAdmin() {
+		return domain.ErrPermissionDenied
+	}
+	inst, err := s.recorded(ctx)
+	if err != nil {
+		return err
+	}
+	started := s.clock.Now()
+	reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
+	if errors.Is(err, domain.ErrCloudNotFound) {
+		err = nil
+	}
+	if err == nil {
+		err = s.store.Clear(ctx, inst.Version)
+		if errors.Is(err, domain.ErrVersionConflict) { // an IP landed meanwhile: clear what is there now
+			if cur, cerr := s.store.Current(ctx); cerr == nil && cur.ID == inst.ID {
+				err = s.store.Clear(ctx, cur.Version)
+			}
+		}
+	}
+	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionDelete, InstanceID: inst.ID,
+		Result: result(err), RequestID: reqID, StartedAt: started})
+	return err
+}
+
+// Status is the recorded instance's state.
+type Status struct {
+	Created bool
+	ID      string
+	Status  domain.InstanceStatus
+	IP      string
+}
+
+// Status reports the recorded instance: ErrNoInstance when none is
+// recorded, Created false while creation is under way.
+func (s *Service) Status(ctx context.Context) (Status, error) {
+	inst, err := s.store.Current(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	if inst.ID == "" {
+		return Status{Created: false}, nil
+	}
+	ci, err := s.cloud.DescribeInstance(ctx, inst.ID)
+	if err != nil {
+		return Status{}, err
+	}
+	return Status{Created: true, ID: inst.ID, Status: ci.Status, IP: inst.PublicIP}, nil
+}
+
+// IP is the recorded public IP, or "" when there is none.
+func (s *Service) IP(ctx context.Context) (string, error) {
+	inst, err := s.store.Current(ctx)
+	if errors.Is(err, domain.ErrNoInstance) {
+		return "", nil
+	}
+	return inst.PublicIP, err
+}
+
+// Available reports whether the first configured offer has stock, as v1 did.
+func (s *Service) Available(ctx context.Context) (bool, error) {
+	o := s.cfg.Offers[0]
+	return s.cloud.Available(ctx, o.Zone, o.InstanceType)
+}
+
+// Price is the hourly price of the first configured offer.
+func (s *Service) Price(ctx context.Context) (ports.Price, error) {
+	return s.cloud.Price(ctx, s.spec(s.cfg.Offers[0]))
+}
+
+// Preferred is the configured first offer and the rest of the spec.
+func (s *Service) Preferred() ports.InstanceSpec { return s.spec(s.cfg.Offers[0]) }
+
+// LastInvoke is the last deploy's result.
+func (s *Service) LastInvoke(ctx context.Context) (ports.Invocation, error) {
+	_, invokeID, err := s.store.LastInvocation(ctx)
+	if err != nil {
+		return ports.Invocation{}, err
+	}
+	return s.cloud.Invocation(ctx, invokeID)
+}
+
+// LastOperation is the current or last multi-step operation.
+func (s *Service) LastOperation(ctx context.Context) (domain.Operation, error) {
+	return s.store.LastOperation(ctx)
+}
+
+// History lists history newest first, to an admin.
+func (s *Service) History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error) {
+	if actor == nil || !actor.IsAdmin() {
+		return nil, domain.ErrPermissionDenied
+	}
+	if limit <= 0 || limit > 500 {
+		return nil, domain.Invalid("limit")
+	}
+	if before < 0 {
+		return nil, domain.Invalid("before")
+	}
+	return s.history.List(ctx, before, limit)
+}
