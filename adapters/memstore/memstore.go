@@ -15,6 +15,18 @@ import (
 
 var _ ports.UserStore = (*Store)(nil)
 
+// ErrUnavailable wraps the context's error when a call comes with a context
+// that has already ended, as the SQL stores do (same code and message, so
+// errors.Is matches either store's sentinel).
+var ErrUnavailable = domain.Errorf(domain.CodeUnavailable, "database unavailable")
+
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return domain.Wrap(ErrUnavailable, err)
+	}
+	return nil
+}
+
 // Store is an in-memory ports.UserStore. The zero value is not usable; call New.
 type Store struct {
 	clock ports.Clock
@@ -66,7 +78,7 @@ func clone(u domain.User) domain.User {
 
 // CreateUser implements ports.UserStore.
 func (s *Store) CreateUser(ctx context.Context, u domain.User) (domain.User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.User{}, err
 	}
 	s.mu.Lock()
@@ -114,7 +126,7 @@ func (s *Store) lookup(username string) (domain.User, bool) {
 
 // UserByName implements ports.UserStore.
 func (s *Store) UserByName(ctx context.Context, username string) (domain.User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.User{}, err
 	}
 	s.mu.Lock()
@@ -129,7 +141,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (domain.User, e
 // UpdateUser implements ports.UserStore. fn runs on a copy under the store's
 // lock, so it must not call back into the store.
 func (s *Store) UpdateUser(ctx context.Context, username string, fn func(u *domain.User) error) (domain.User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.User{}, err
 	}
 	s.mu.Lock()
@@ -158,7 +170,7 @@ func (s *Store) UpdateUser(ctx context.Context, username string, fn func(u *doma
 
 // DeleteUser implements ports.UserStore.
 func (s *Store) DeleteUser(ctx context.Context, username string) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -174,7 +186,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 // ListUsers implements ports.UserStore. A negative offset counts as zero and
 // a limit below one gives an empty list.
 func (s *Store) ListUsers(ctx context.Context, offset, limit int) ([]domain.User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -194,7 +206,7 @@ func (s *Store) ListUsers(ctx context.Context, offset, limit int) ([]domain.User
 
 // CountUsers implements ports.UserStore.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()

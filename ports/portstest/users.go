@@ -487,8 +487,9 @@ func testUserContextCancelled(t *testing.T, s ports.UserStore) {
 	cancel()
 	mustCancel := func(what string, err error) {
 		t.Helper()
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("%s with a cancelled context: got %v, want an error matching context.Canceled", what, err)
+		if !errors.Is(err, context.Canceled) || domain.ErrorCode(err) != domain.CodeUnavailable {
+			t.Fatalf("%s with a cancelled context: got %v (code %q), want code %q matching context.Canceled",
+				what, err, domain.ErrorCode(err), domain.CodeUnavailable)
 		}
 	}
 	_, err := s.CreateUser(ctx, UserFixture("quentin"))
