@@ -16,6 +16,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // database/sql driver "mysql"
@@ -93,6 +94,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.ConnMaxIdleTime > 0 {
 		sqlDB.SetConnMaxIdleTime(cfg.ConnMaxIdleTime)
 	}
+	if d.name == "sqlite" && sqliteInMemory(cfg.DSN) {
+		// Every connection to :memory: is a database of its own: keep one,
+		// forever.
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+		sqlDB.SetConnMaxIdleTime(0)
+	}
 	db := &DB{sql: sqlDB, d: d, clock: cfg.Clock, timeout: cfg.QueryTimeout}
 	if db.clock == nil {
 		db.clock = ports.SystemClock{}
@@ -105,6 +114,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// sqliteInMemory reports a DSN whose database lives in one connection.
+func sqliteInMemory(dsn string) bool {
+	path, query, _ := strings.Cut(dsn, "?")
+	return path == ":memory:" || path == "file::memory:" || strings.Contains(query, "mode=memory")
 }
 
 // Driver returns the dialect in use: "sqlite", "mysql" or "postgres".

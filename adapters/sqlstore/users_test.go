@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"testing"
 
+	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/adapters/sqlstore/sqltest"
 	"github.com/seatidemc/seatide/ports"
 	"github.com/seatidemc/seatide/ports/portstest"
@@ -19,4 +20,19 @@ func TestUserStore(t *testing.T) {
 			})
 		})
 	}
+}
+
+// An in-memory sqlite database works too (one connection, kept open).
+func TestUserStoreSQLiteInMemory(t *testing.T) {
+	portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
+		db, err := sqlstore.Open(t.Context(), sqlstore.Config{Driver: "sqlite", DSN: ":memory:"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.MigrateUp(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		return db.Users()
+	})
 }
