@@ -37,8 +37,9 @@ var _ UserService = (*users.Service)(nil)
 
 // Options configure the handler.
 type Options struct {
-	Users  UserService
-	Logger *slog.Logger
+	Users     UserService
+	Instances InstanceService // nil: the ECS routes answer as unknown
+	Logger    *slog.Logger
 	// AllowedOrigins lists the origins a browser may call the API from
 	// (the web UI runs on its own origin); "*" allows any.
 	AllowedOrigins []string
@@ -46,9 +47,10 @@ type Options struct {
 
 // Server holds the routes and what they call.
 type Server struct {
-	users  UserService
-	log    *slog.Logger
-	router chi.Router
+	users     UserService
+	instances InstanceService
+	log       *slog.Logger
+	router    chi.Router
 }
 
 // New builds the handler tree.
@@ -57,7 +59,7 @@ func New(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{users: opts.Users, log: log, router: chi.NewRouter()}
+	s := &Server{users: opts.Users, instances: opts.Instances, log: log, router: chi.NewRouter()}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -77,6 +79,10 @@ func New(opts Options) *Server {
 		r.Get("/get/all", s.userGetAll)
 		r.Get("/get/count", s.userGetCount)
 	})
+	if s.instances != nil {
+		r.Route("/api/ecs/v1", s.ecsRoutes)
+		r.Get("/api/server/v1/get/ip", s.serverIP)
+	}
 	return s
 }
 

@@ -23,7 +23,9 @@ type fakeUsers struct {
 
 var _ UserService = (*fakeUsers)(nil)
 
-func (f *fakeUsers) Login(ctx context.Context, u, p string) (string, error) { return f.LoginFn(ctx, u, p) }
+func (f *fakeUsers) Login(ctx context.Context, u, p string) (string, error) {
+	return f.LoginFn(ctx, u, p)
+}
 func (f *fakeUsers) Authenticate(ctx context.Context, t string) (domain.User, error) {
 	return f.AuthenticateFn(ctx, t)
 }
@@ -31,7 +33,9 @@ func (f *fakeUsers) Check(ctx context.Context, u, t string) error { return f.Che
 func (f *fakeUsers) Register(context.Context, *domain.User, users.NewUser) (domain.User, error) {
 	panic("unexpected Register")
 }
-func (f *fakeUsers) Get(context.Context, *domain.User, string) (domain.User, error) { panic("unexpected Get") }
+func (f *fakeUsers) Get(context.Context, *domain.User, string) (domain.User, error) {
+	panic("unexpected Get")
+}
 func (f *fakeUsers) List(context.Context, *domain.User, int, int) ([]domain.User, error) {
 	panic("unexpected List")
 }

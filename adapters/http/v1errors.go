@@ -31,6 +31,9 @@ const (
 	msgExpiredToken      = "Expired token."
 	msgNotVerified       = "Not verified."
 	msgIllegalOperation  = "Illegal operation."
+	msgInstanceExists    = "There is already an instance recorded in the database."
+	msgNoInstance        = "No instance id found in database."
+	msgNoInvocation      = "No invocation history found."
 )
 
 // v1Answers maps domain sentinels to their v1 status and text. Anything not
@@ -49,6 +52,23 @@ var v1Answers = []struct {
 	{domain.ErrTokenInvalid, "error", msgInvalidToken},
 	{domain.ErrPermissionDenied, "ng", msgPermissionDenied},
 	{domain.ErrProtectedAccount, "error", msgIllegalOperation},
+	{domain.ErrInstanceExists, "ng", msgInstanceExists},
+	{domain.ErrNoInstance, "ng", msgNoInstance},
+	{domain.ErrNoInvocation, "ng", msgNoInvocation},
+}
+
+// cloudErrors are failures of a cloud call. v1 answers them as the
+// action's "Request error." with our own description (never the SDK's).
+var cloudErrors = []*domain.Error{
+	domain.ErrNoStock, domain.ErrThrottled, domain.ErrCloudUnavailable, domain.ErrCloudAuth,
+	domain.ErrNoBalance, domain.ErrQuota, domain.ErrCloudNotFound,
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // v1Failure turns any error into the v1 status and msg: the one place where
@@ -64,6 +84,16 @@ func v1Failure(r *http.Request, log *slog.Logger, err error, fallback string) en
 	for _, a := range v1Answers {
 		if errors.Is(err, a.err) {
 			return withFields(a.status, a.msg)
+		}
+	}
+	var stateErr *domain.StateError
+	if errors.As(err, &stateErr) {
+		return envelope{Status: "ng", Msg: fallback + " Details: " + stateErr.Error()}
+	}
+	for _, c := range cloudErrors {
+		if errors.Is(err, c) {
+			log.WarnContext(r.Context(), "cloud call failed", "path", r.URL.Path, "err", err)
+			return envelope{Status: "ng", Msg: fallback + " Details: " + capitalise(c.Message) + "."}
 		}
 	}
 	switch domain.ErrorCode(err) {

@@ -1,0 +1,250 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/domain/instances"
+	"github.com/seatidemc/seatide/ports"
+)
+
+// InstanceService is what the ECS routes need; *instances.Service provides it.
+type InstanceService interface {
+	Create(ctx context.Context, actor *domain.User) error
+	Start(ctx context.Context, actor *domain.User) error
+	Stop(ctx context.Context, actor *domain.User) error
+	Delete(ctx context.Context, actor *domain.User) error
+	Status(ctx context.Context) (instances.Status, error)
+	IP(ctx context.Context) (string, error)
+	Available(ctx context.Context) (bool, error)
+	Price(ctx context.Context) (ports.Price, error)
+	Preferred() ports.InstanceSpec
+	LastInvoke(ctx context.Context) (ports.Invocation, error)
+	LastOperation(ctx context.Context) (domain.Operation, error)
+	History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error)
+}
+
+var _ InstanceService = (*instances.Service)(nil)
+
+func (s *Server) ecsRoutes(r chi.Router) {
+	r.Post("/action", s.ecsAction)
+	r.Get("/describe/{name}", s.ecsDescribe)
+	r.Get("/operation", s.ecsOperation)
+	r.Get("/history", s.ecsHistory)
+}
+
+func (s *Server) failECS(w http.ResponseWriter, r *http.Request, err error, fallback string) {
+	writePython(w, http.StatusOK, v1Failure(r, s.log, err, fallback))
+}
+
+// POST /api/ecs/v1/action
+func (s *Server) ecsAction(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.v1Params(w, r)
+	if !ok {
+		return
+	}
+	typ, tok := p.str("type"), p.token()
+	if typ == "" || tok == "" {
+		writePython(w, http.StatusOK, envelope{Status: "ng", Msg: msgNotEnoughArgument + " Details: type, token"})
+		return
+	}
+	act := map[string]func(context.Context, *domain.User) error{
+		"new": s.instances.Create, "start": s.instances.Start, "stop": s.instances.Stop, "delete": s.instances.Delete,
+	}[typ]
+	if act == nil {
+		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgInvalidAction})
+		return
+	}
+	actor, err := s.actor(r, p)
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	if err := act(r.Context(), actor); err != nil {
+		s.failECS(w, r, err, strings.ToUpper(typ)+" "+msgRequestError)
+		return
+	}
+	writeOK(w, nil)
+}
+
+type v1Disk struct {
+	Size int    `json:"size"`
+	Type string `json:"type"`
+}
+
+// GET /api/ecs/v1/describe/{name}
+func (s *Server) ecsDescribe(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var data any
+	var err error
+	switch chi.URLParam(r, "name") {
+	case "price":
+		var p ports.Price
+		if p, err = s.instances.Price(ctx); err == nil {
+			data = json.Number(p.Amount)
+		}
+	case "instance":
+		sp := s.instances.Preferred()
+		var data2 *v1Disk
+		if sp.DataDisk != nil {
+			data2 = &v1Disk{sp.DataDisk.Size, sp.DataDisk.Category}
+		}
+		data = struct {
+			Type       string  `json:"type"`
+			Bandwidth  int     `json:"bandwidth"`
+			SystemDisk v1Disk  `json:"systemdisk"`
+			DataDisk   *v1Disk `json:"datadisk"`
+			Zone       string  `json:"zone"`
+		}{sp.InstanceType, sp.BandwidthOut, v1Disk{sp.SystemDisk.Size, sp.SystemDisk.Category}, data2, sp.Zone}
+	case "available":
+		data, err = s.instances.Available(ctx)
+	case "status":
+		var st instances.Status
+		if st, err = s.instances.Status(ctx); err == nil {
+			if st.Created {
+				data = struct {
+					Status  string `json:"status"`
+					ID      string `json:"id"`
+					Created bool   `json:"created"`
+				}{string(st.Status), st.ID, true}
+			} else {
+				data = struct {
+					Created bool `json:"created"`
+				}{false}
+			}
+		}
+	case "last-invoke":
+		var inv ports.Invocation
+		if inv, err = s.instances.LastInvoke(ctx); err == nil {
+			data = struct {
+				Status string `json:"status"`
+				Output string `json:"output"`
+				Error  string `json:"error"`
+			}{inv.Status, inv.Output, inv.Error}
+		}
+	default:
+		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgInvalidAction})
+		return
+	}
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	writeOK(w, data)
+}
+
+// requireUser reads a token from Bearer or the query and answers the v1
+// refusal when it is missing or bad.
+func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) (*domain.User, params, bool) {
+	p, _ := readParams(r)
+	if p.token() == "" {
+		s.failECS(w, r, missingArgs("token"), msgRequestError)
+		return nil, p, false
+	}
+	u, err := s.actor(r, p)
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return nil, p, false
+	}
+	return u, p, true
+}
+
+func timeOrNil(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+// GET /api/ecs/v1/operation (any signed-in user)
+func (s *Server) ecsOperation(w http.ResponseWriter, r *http.Request) {
+	if _, _, ok := s.requireUser(w, r); !ok {
+		return
+	}
+	op, err := s.instances.LastOperation(r.Context())
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	writeOK(w, struct {
+		ID         string  `json:"id"`
+		Action     string  `json:"action"`
+		Step       string  `json:"step"`
+		State      string  `json:"state"`
+		Error      *string `json:"error"`
+		InstanceID string  `json:"instance"`
+		StartedBy  string  `json:"started_by"`
+		StartedAt  *string `json:"started_at"`
+		FinishedAt *string `json:"finished_at"`
+	}{op.ID, op.Action, op.Step, op.State, nonEmpty(op.Error), op.InstanceID, op.StartedBy,
+		timeOrNil(op.StartedAt), timeOrNil(op.FinishedAt)})
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// GET /api/ecs/v1/history?limit=&before= (admin)
+func (s *Server) ecsHistory(w http.ResponseWriter, r *http.Request) {
+	actor, p, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	limit, before := 50, int64(0)
+	var err error
+	if v := p.str("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil {
+			s.failECS(w, r, domain.Invalid("limit"), msgRequestError)
+			return
+		}
+	}
+	if v := p.str("before"); v != "" {
+		if before, err = strconv.ParseInt(v, 10, 64); err != nil {
+			s.failECS(w, r, domain.Invalid("before"), msgRequestError)
+			return
+		}
+	}
+	list, err := s.instances.History(r.Context(), actor, before, limit)
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	type row struct {
+		ID         int64   `json:"id"`
+		CreatedBy  string  `json:"created_by"`
+		Action     string  `json:"action"`
+		Instance   string  `json:"instance"`
+		Result     string  `json:"result"`
+		RequestID  *string `json:"request_id"`
+		Detail     *string `json:"detail"`
+		StartedAt  *string `json:"started_at"`
+		FinishedAt *string `json:"finished_at"`
+	}
+	out := make([]row, 0, len(list))
+	for _, e := range list {
+		out = append(out, row{e.ID, e.Actor, e.Action, e.InstanceID, e.Result, nonEmpty(e.RequestID), nonEmpty(e.Detail),
+			timeOrNil(e.StartedAt), timeOrNil(e.FinishedAt)})
+	}
+	writeOK(w, out)
+}
+
+// GET /api/server/v1/get/ip
+func (s *Server) serverIP(w http.ResponseWriter, r *http.Request) {
+	ip, err := s.instances.IP(r.Context())
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	writeOK(w, nonEmpty(ip))
+}

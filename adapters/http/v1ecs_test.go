@@ -1,0 +1,88 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/domain/instances"
+	"github.com/seatidemc/seatide/ports"
+)
+
+// fakeInstances answers every action with err.
+type fakeInstances struct{ err error }
+
+func (f fakeInstances) Create(context.Context, *domain.User) error { return f.err }
+func (f fakeInstances) Start(context.Context, *domain.User) error  { return f.err }
+func (f fakeInstances) Stop(context.Context, *domain.User) error   { return f.err }
+func (f fakeInstances) Delete(context.Context, *domain.User) error { return f.err }
+func (f fakeInstances) Status(context.Context) (instances.Status, error) {
+	return instances.Status{Created: true, ID: "i-1", Status: domain.StatusRunning}, f.err
+}
+func (f fakeInstances) IP(context.Context) (string, error)      { return "", f.err }
+func (f fakeInstances) Available(context.Context) (bool, error) { return true, f.err }
+func (f fakeInstances) Price(context.Context) (ports.Price, error) {
+	return ports.Price{Amount: "0.452", Currency: "CNY"}, f.err
+}
+func (f fakeInstances) Preferred() ports.InstanceSpec { return ports.InstanceSpec{} }
+func (f fakeInstances) LastInvoke(context.Context) (ports.Invocation, error) {
+	return ports.Invocation{}, f.err
+}
+func (f fakeInstances) LastOperation(context.Context) (domain.Operation, error) {
+	return domain.Operation{}, f.err
+}
+func (f fakeInstances) History(context.Context, *domain.User, int64, int) ([]domain.HistoryEntry, error) {
+	return nil, f.err
+}
+
+// TestECSAnswers pins the v1 texts of the ECS routes, above all that cloud
+// failures never carry SDK text and a wrong state says "is Running but".
+func TestECSAnswers(t *testing.T) {
+	users := &fakeUsers{AuthenticateFn: func(context.Context, string) (domain.User, error) {
+		return domain.User{ID: 1, Username: "admin", Group: domain.GroupAdmin}, nil
+	}}
+	tests := []struct {
+		name, method, path, body string
+		err                      error
+		want                     string
+	}{
+		{"missing type and token", "POST", "/api/ecs/v1/action", `{}`, nil, `{"status": "ng", "msg": "Not enough argument. Details: type, token"}`},
+		{"unknown type", "POST", "/api/ecs/v1/action", `{"type":"boom","token":"t"}`, nil, `{"status": "error", "msg": "Invalid action."}`},
+		{"new ok", "POST", "/api/ecs/v1/action", `{"type":"new","token":"t"}`, nil, `{"status": "ok", "data": null}`},
+		{"new twice", "POST", "/api/ecs/v1/action", `{"type":"new","token":"t"}`, domain.ErrInstanceExists, `{"status": "ng", "msg": "There is already an instance recorded in the database."}`},
+		{"start running", "POST", "/api/ecs/v1/action", `{"type":"start","token":"t"}`,
+			&domain.StateError{Action: "start", Current: domain.StatusRunning, Required: domain.StatusStopped},
+			`{"status": "ng", "msg": "START Request error. Details: The instance is Running but must be Stopped to start."}`},
+		{"stop none", "POST", "/api/ecs/v1/action", `{"type":"stop","token":"t"}`, domain.ErrNoInstance, `{"status": "ng", "msg": "No instance id found in database."}`},
+		{"no stock", "POST", "/api/ecs/v1/action", `{"type":"new","token":"t"}`, domain.Wrap(domain.ErrNoStock, fmt.Errorf("SDKError: OperationDenied.NoStock secret-ish text")),
+			`{"status": "ng", "msg": "NEW Request error. Details: No capacity for this zone and type."}`},
+		{"throttled", "POST", "/api/ecs/v1/action", `{"type":"delete","token":"t"}`, domain.Wrap(domain.ErrThrottled, fmt.Errorf("Throttling.User")),
+			`{"status": "ng", "msg": "DELETE Request error. Details: The cloud is throttling requests."}`},
+		{"bad credentials", "POST", "/api/ecs/v1/action", `{"type":"stop","token":"t"}`, domain.Wrap(domain.ErrCloudAuth, fmt.Errorf("InvalidAccessKeyId.NotFound")),
+			`{"status": "ng", "msg": "STOP Request error. Details: The cloud refused the credentials."}`},
+		{"internal", "POST", "/api/ecs/v1/action", `{"type":"stop","token":"t"}`, fmt.Errorf("driver: connection refused at 10.0.0.1"),
+			`{"status": "error", "msg": "STOP Request error."}`},
+		{"price is a number", "GET", "/api/ecs/v1/describe/price", "", nil, `{"status": "ok", "data": 0.452}`},
+		{"status", "GET", "/api/ecs/v1/describe/status", "", nil, `{"status": "ok", "data": {"status": "Running", "id": "i-1", "created": true}}`},
+		{"status none", "GET", "/api/ecs/v1/describe/status", "", domain.ErrNoInstance, `{"status": "ng", "msg": "No instance id found in database."}`},
+		{"last-invoke none", "GET", "/api/ecs/v1/describe/last-invoke", "", domain.ErrNoInvocation, `{"status": "ng", "msg": "No invocation history found."}`},
+		{"unknown describe", "GET", "/api/ecs/v1/describe/bogus", "", nil, `{"status": "error", "msg": "Invalid action."}`},
+		{"history needs a token", "GET", "/api/ecs/v1/history", "", nil, `{"status": "error", "msg": "Not enough argument. Details: token"}`},
+		{"ip null", "GET", "/api/server/v1/get/ip", "", nil, `{"status": "ok", "data": null}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := New(Options{Users: users, Instances: fakeInstances{err: tt.err}})
+			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || rec.Body.String() != tt.want+"\n" {
+				t.Errorf("got %d %q\nwant 200 %q", rec.Code, rec.Body.String(), tt.want)
+			}
+		})
+	}
+}
