@@ -172,4 +172,3 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
 	return a.Run(ctx)
 }
-
