@@ -385,6 +385,15 @@ func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
 }
 
 func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
+	return s.adminAction(ctx, actor, action, func(inst domain.Instance) (string, error) {
+		tr := transitions[action]
+		return s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+	})
+}
+
+// adminAction runs an admin's action on the recorded instance and writes
+// its history row, whatever the outcome.
+func (s *Service) adminAction(ctx context.Context, actor *domain.User, action string, do func(domain.Instance) (reqID string, err error)) error {
 	if actor == nil || !actor.IsAdmin() {
 		return domain.ErrPermissionDenied
 	}
@@ -393,8 +402,7 @@ func (s *Service) transition(ctx context.Context, actor *domain.User, action str
 		return err
 	}
 	started := s.clock.Now()
-	tr := transitions[action]
-	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+	reqID, err := do(inst)
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
 		Result: result(err), RequestID: reqID, StartedAt: started})
 	return err
@@ -433,29 +441,19 @@ func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
 // Delete force-deletes the recorded instance and clears the record. An
 // instance already gone from the cloud is simply forgotten.
 func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
-	if actor == nil || !actor.IsAdmin() {
-		return domain.ErrPermissionDenied
-	}
-	inst, err := s.recorded(ctx)
-	if err != nil {
-		return err
-	}
-	started := s.clock.Now()
-	reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
-	if errors.Is(err, domain.ErrCloudNotFound) {
-		err = nil
-	}
-	if err == nil {
+	return s.adminAction(ctx, actor, domain.ActionDelete, func(inst domain.Instance) (string, error) {
+		reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
+		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
+			return reqID, err
+		}
 		err = s.store.Clear(ctx, inst.Version)
 		if errors.Is(err, domain.ErrVersionConflict) { // an IP landed meanwhile: clear what is there now
 			if cur, cerr := s.store.Current(ctx); cerr == nil && cur.ID == inst.ID {
 				err = s.store.Clear(ctx, cur.Version)
 			}
 		}
-	}
-	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionDelete, InstanceID: inst.ID,
-		Result: result(err), RequestID: reqID, StartedAt: started})
-	return err
+		return reqID, err
+	})
 }
 
 // Status is the recorded instance's state.
