@@ -9,20 +9,21 @@ import (
 	"github.com/seatidemc/seatide/adapters/memstore"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/users"
+	"github.com/seatidemc/seatide/ports/portstest"
 )
 
 type fixture struct {
 	svc    *users.Service
 	store  *memstore.Store
 	hasher *fakeHasher
-	clock  *fakeClock
+	clock  *portstest.ManualClock
 	admin  *domain.User
 	member *domain.User
 }
 
 func newFixture(t *testing.T, opts users.Options) *fixture {
 	t.Helper()
-	clock := &fakeClock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	clock := portstest.NewManualClock(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	f := &fixture{store: memstore.New(clock), hasher: &fakeHasher{}, clock: clock}
 	f.svc = users.New(f.store, f.hasher, &fakeTokens{clock: clock}, clock, opts)
 	ctx := context.Background()

@@ -78,30 +78,31 @@ type CloudHarness interface {
 // before 100, with delays short enough for a test (milliseconds).
 func RunCloudTests(t *testing.T, newCloud func(t *testing.T) (ports.Cloud, CloudHarness)) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, c ports.Cloud, h CloudHarness)
-	}{
-		{"Lifecycle", testCloudLifecycle},
-		{"CreateIdempotentByClientToken", testCloudCreateIdempotent},
-		{"WrongState", testCloudWrongState},
-		{"NotFound", testCloudNotFound},
-		{"NoStock", testCloudNoStock},
-		{"ThrottledThenSuccess", testCloudThrottled},
-		{"Unavailable", testCloudUnavailable},
-		{"ListManagedByTags", testCloudListManaged},
-		{"PriceIsDecimalString", testCloudPrice},
-		{"BehindTheBack", testCloudBehindBack},
-		{"CommandFails", testCloudCommandFails},
-		{"CancelledContext", testCloudCancelled},
+	type fixture struct {
+		c ports.Cloud
+		h CloudHarness
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			c, h := newCloud(t)
-			tc.run(t, c, h)
-		})
+	newFixture := func(t *testing.T) fixture {
+		c, h := newCloud(t)
+		return fixture{c, h}
 	}
+	on := func(run func(*testing.T, ports.Cloud, CloudHarness)) func(*testing.T, fixture) {
+		return func(t *testing.T, f fixture) { run(t, f.c, f.h) }
+	}
+	runSuite(t, newFixture, []suiteCase[fixture]{
+		{"Lifecycle", on(testCloudLifecycle)},
+		{"CreateIdempotentByClientToken", on(testCloudCreateIdempotent)},
+		{"WrongState", on(testCloudWrongState)},
+		{"NotFound", on(testCloudNotFound)},
+		{"NoStock", on(testCloudNoStock)},
+		{"ThrottledThenSuccess", on(testCloudThrottled)},
+		{"Unavailable", on(testCloudUnavailable)},
+		{"ListManagedByTags", on(testCloudListManaged)},
+		{"PriceIsDecimalString", on(testCloudPrice)},
+		{"BehindTheBack", on(testCloudBehindBack)},
+		{"CommandFails", on(testCloudCommandFails)},
+		{"CancelledContext", on(testCloudCancelled)},
+	})
 }
 
 // maxPolls bounds every wait; with Tick steps it is never reached by a

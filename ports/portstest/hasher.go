@@ -16,10 +16,7 @@ import (
 // t; it may return a hasher with cheap parameters to keep the suite fast.
 func RunPasswordHasherTests(t *testing.T, newHasher func(t *testing.T) ports.PasswordHasher) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, h ports.PasswordHasher)
-	}{
+	runSuite(t, newHasher, []suiteCase[ports.PasswordHasher]{
 		{"RoundTrip", testHasherRoundTrip},
 		{"WrongPassword", testHasherWrongPassword},
 		{"OtherUsersHash", testHasherOtherUsersHash},
@@ -29,13 +26,7 @@ func RunPasswordHasherTests(t *testing.T, newHasher func(t *testing.T) ports.Pas
 		{"TamperedHash", testHasherTampered},
 		{"CancelledContext", testHasherCancelledContext},
 		{"Concurrent", testHasherConcurrent},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.run(t, newHasher(t))
-		})
-	}
+	})
 }
 
 func hasherMustHash(t *testing.T, h ports.PasswordHasher, password string) string {

@@ -25,51 +25,34 @@ var tokensStart = time.Date(2025, 3, 1, 12, 0, 0, 500_000_000, time.UTC)
 // Implementations may allow a skew of up to a minute around expiry.
 func RunTokenServiceTests(t *testing.T, newTokens func(t *testing.T, clock ports.Clock) ports.TokenService) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s ports.TokenService, c *tokensClock)
-	}{
-		{"RoundTrip", testTokensRoundTrip},
-		{"AdminAndLargeVersion", testTokensAdminLargeVersion},
-		{"ZeroUserIDAndVersion", testTokensVersionZero},
-		{"TokensKeepTheirOwnClaims", testTokensOwnClaims},
-		{"ValidUntilExpiry", testTokensValidUntilExpiry},
-		{"Expired", testTokensExpired},
-		{"Tampered", testTokensTampered},
-		{"TamperedAndExpired", testTokensTamperedAndExpired},
-		{"Garbage", testTokensGarbage},
-		{"Concurrent", testTokensConcurrent},
+	type fixture struct {
+		s ports.TokenService
+		c *ManualClock
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			c := &tokensClock{now: tokensStart}
-			tc.run(t, newTokens(t, c), c)
-		})
+	newFixture := func(t *testing.T) fixture {
+		c := NewManualClock(tokensStart)
+		return fixture{newTokens(t, c), c}
 	}
-}
-
-// tokensClock is a settable ports.Clock.
-type tokensClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *tokensClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *tokensClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
+	on := func(run func(*testing.T, ports.TokenService, *ManualClock)) func(*testing.T, fixture) {
+		return func(t *testing.T, f fixture) { run(t, f.s, f.c) }
+	}
+	runSuite(t, newFixture, []suiteCase[fixture]{
+		{"RoundTrip", on(testTokensRoundTrip)},
+		{"AdminAndLargeVersion", on(testTokensAdminLargeVersion)},
+		{"ZeroUserIDAndVersion", on(testTokensVersionZero)},
+		{"TokensKeepTheirOwnClaims", on(testTokensOwnClaims)},
+		{"ValidUntilExpiry", on(testTokensValidUntilExpiry)},
+		{"Expired", on(testTokensExpired)},
+		{"Tampered", on(testTokensTampered)},
+		{"TamperedAndExpired", on(testTokensTamperedAndExpired)},
+		{"Garbage", on(testTokensGarbage)},
+		{"Concurrent", on(testTokensConcurrent)},
+	})
 }
 
 // tokensClaims returns claims as the domain makes them at the clock's time;
 // the user ID is derived from the name, so that it differs between users.
-func tokensClaims(c *tokensClock, sub string, g domain.Group, ver int64) domain.TokenClaims {
+func tokensClaims(c *ManualClock, sub string, g domain.Group, ver int64) domain.TokenClaims {
 	now := c.Now()
 	return domain.TokenClaims{
 		UserID: int64(len(sub))*1000 + int64(sub[0]), Subject: sub, Group: g, Version: ver,
@@ -123,24 +106,24 @@ func tokensMustFail(t *testing.T, s ports.TokenService, tok string, want *domain
 	}
 }
 
-func testTokensRoundTrip(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensRoundTrip(t *testing.T, s ports.TokenService, c *ManualClock) {
 	claims := tokensClaims(c, "alice", domain.GroupStd, 3)
 	tokensMustVerify(t, s, tokensMustIssue(t, s, claims), claims)
 }
 
-func testTokensAdminLargeVersion(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensAdminLargeVersion(t *testing.T, s ports.TokenService, c *ManualClock) {
 	claims := tokensClaims(c, "admin", domain.GroupAdmin, 1<<40+7)
 	claims.UserID = 1<<40 + 9
 	tokensMustVerify(t, s, tokensMustIssue(t, s, claims), claims)
 }
 
-func testTokensVersionZero(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensVersionZero(t *testing.T, s ports.TokenService, c *ManualClock) {
 	claims := tokensClaims(c, "bob.b_1", domain.GroupStd, 0)
 	claims.UserID = 0
 	tokensMustVerify(t, s, tokensMustIssue(t, s, claims), claims)
 }
 
-func testTokensOwnClaims(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensOwnClaims(t *testing.T, s ports.TokenService, c *ManualClock) {
 	a := tokensClaims(c, "alice", domain.GroupStd, 1)
 	b := tokensClaims(c, "bob", domain.GroupAdmin, 2)
 	ta, tb := tokensMustIssue(t, s, a), tokensMustIssue(t, s, b)
@@ -151,20 +134,20 @@ func testTokensOwnClaims(t *testing.T, s ports.TokenService, c *tokensClock) {
 	tokensMustVerify(t, s, tb, b)
 }
 
-func testTokensValidUntilExpiry(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensValidUntilExpiry(t *testing.T, s ports.TokenService, c *ManualClock) {
 	claims := tokensClaims(c, "alice", domain.GroupStd, 1)
 	tok := tokensMustIssue(t, s, claims)
 	for _, at := range []time.Time{claims.IssuedAt.Add(time.Hour), claims.ExpiresAt.Add(-time.Minute)} {
-		c.set(at)
+		c.Set(at)
 		tokensMustVerify(t, s, tok, claims)
 	}
 }
 
-func testTokensExpired(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensExpired(t *testing.T, s ports.TokenService, c *ManualClock) {
 	claims := tokensClaims(c, "alice", domain.GroupStd, 1)
 	tok := tokensMustIssue(t, s, claims)
 	for _, at := range []time.Time{claims.ExpiresAt.Add(time.Minute + time.Second), claims.ExpiresAt.Add(365 * 24 * time.Hour)} {
-		c.set(at)
+		c.Set(at)
 		tokensMustFail(t, s, tok, domain.ErrTokenExpired)
 		_, err := s.Verify(context.Background(), tok)
 		if domain.ErrorCode(err) != domain.CodeExpired {
@@ -195,7 +178,7 @@ func tokensTamper(tok string) []string {
 	return append(out, tok+"A", tok[:len(tok)-4], " "+tok)
 }
 
-func testTokensTampered(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensTampered(t *testing.T, s ports.TokenService, c *ManualClock) {
 	tok := tokensMustIssue(t, s, tokensClaims(c, "alice", domain.GroupStd, 1))
 	for _, bad := range tokensTamper(tok) {
 		tokensMustFail(t, s, bad, domain.ErrTokenInvalid)
@@ -204,16 +187,16 @@ func testTokensTampered(t *testing.T, s ports.TokenService, c *tokensClock) {
 
 // testTokensTamperedAndExpired: a forged token is invalid, never merely
 // expired, whatever its claimed expiry.
-func testTokensTamperedAndExpired(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensTamperedAndExpired(t *testing.T, s ports.TokenService, c *ManualClock) {
 	claims := tokensClaims(c, "alice", domain.GroupStd, 1)
 	tok := tokensMustIssue(t, s, claims)
-	c.set(claims.ExpiresAt.Add(24 * time.Hour))
+	c.Set(claims.ExpiresAt.Add(24 * time.Hour))
 	for _, bad := range tokensTamper(tok) {
 		tokensMustFail(t, s, bad, domain.ErrTokenInvalid)
 	}
 }
 
-func testTokensGarbage(t *testing.T, s ports.TokenService, _ *tokensClock) {
+func testTokensGarbage(t *testing.T, s ports.TokenService, _ *ManualClock) {
 	for _, bad := range []string{
 		"", " ", "garbage", ".", "..", "a.b.c", "a.b.c.d.e", "{}", `{"alg":"none"}`,
 		"eyJhbGciOiJIUzI1NiJ9..", "eyJhbGciOiJIUzI1NiJ9.e30.", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA",
@@ -223,7 +206,7 @@ func testTokensGarbage(t *testing.T, s ports.TokenService, _ *tokensClock) {
 	}
 }
 
-func testTokensConcurrent(t *testing.T, s ports.TokenService, c *tokensClock) {
+func testTokensConcurrent(t *testing.T, s ports.TokenService, c *ManualClock) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)

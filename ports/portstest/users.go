@@ -21,10 +21,7 @@ import (
 // it is called with the subtest's t, so it can register cleanups on it.
 func RunUserStoreTests(t *testing.T, newStore func(t *testing.T) ports.UserStore) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s ports.UserStore)
-	}{
+	runSuite(t, newStore, []suiteCase[ports.UserStore]{
 		{"CreateAndGet", testUserCreateAndGet},
 		{"CreateKeepsCreatedAt", testUserCreateKeepsCreatedAt},
 		{"IDsAscend", testUserIDsAscend},
@@ -46,13 +43,7 @@ func RunUserStoreTests(t *testing.T, newStore func(t *testing.T) ports.UserStore
 		{"ContextCancelled", testUserContextCancelled},
 		{"ConcurrentCreateSameName", testUserConcurrentCreate},
 		{"ConcurrentUpdatesSerialise", testUserConcurrentUpdate},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.run(t, newStore(t))
-		})
-	}
+	})
 }
 
 // UserFixture returns a valid user named name, with email name@example.com,
