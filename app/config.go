@@ -99,16 +99,14 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	for k, d := range defaults() {
 		v.SetDefault(k, d)
 	}
-	v.SetEnvPrefix("SEATIDE")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	env := make(map[string]string)
 	for _, kv := range environ {
 		if k, val, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "SEATIDE_") {
 			env[k] = val
 		}
 	}
-	// Viper reads the process environment; bind each key to the value
-	// from environ instead, so tests and callers control it.
+	// Take SEATIDE_* values from environ rather than viper's AutomaticEnv,
+	// which reads the process environment: callers and tests control it.
 	known := make(map[string]string)
 	for k := range defaults() {
 		name := "SEATIDE_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))

@@ -364,10 +364,23 @@ func TestSwitches(t *testing.T) {
 
 func TestCORSPreflight(t *testing.T) {
 	s := startService(t, func(c *app.Config) { c.CORS.AllowedOrigins = []string{"https://ui.example"} })
-	code, _ := s.do("OPTIONS", "/api/user/v1/auth", nil, "Origin", "https://ui.example",
-		"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type")
-	if code >= 300 {
-		t.Errorf("preflight: HTTP %d", code)
+	for _, tt := range []struct{ origin, want string }{
+		{"https://ui.example", "https://ui.example"},
+		{"https://evil.example", ""},
+	} {
+		req, _ := http.NewRequest("OPTIONS", s.base+"/api/user/v1/auth", nil)
+		req.Header.Set("Origin", tt.origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 || resp.Header.Get("Access-Control-Allow-Origin") != tt.want {
+			t.Errorf("preflight from %s: HTTP %d, Allow-Origin %q, want %q", tt.origin, resp.StatusCode,
+				resp.Header.Get("Access-Control-Allow-Origin"), tt.want)
+		}
 	}
 }
 
