@@ -138,7 +138,15 @@ func TestV1UserRoutes(t *testing.T) {
 	s := startService(t, nil)
 	admin := s.login("admin", "admin-password")
 	steve := s.login("steve", "steve-password")
-	created := time.Now().UTC().Format("2006-01-02") // date part; the time is checked by shape below
+	adminUser, err := s.app.Users().Authenticate(context.Background(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steveUser, err := s.app.Users().Get(context.Background(), &adminUser, "steve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := steveUser.CreatedAt.UTC().Format("2006-01-02 15:04:05")
 
 	tests := []struct {
 		name   string
@@ -180,7 +188,7 @@ func TestV1UserRoutes(t *testing.T) {
 		{"get: member", "POST", "/api/user/v1/action", m{"type": "get", "username": "steve", "token": steve}, nil, ng("Permission denied.")},
 		{"get: expired-looking garbage", "POST", "/api/user/v1/action", m{"type": "get", "username": "steve", "token": "abc"}, nil, fail("Invalid token.")},
 		{"get: admin", "POST", "/api/user/v1/action", m{"type": "get", "username": "steve", "token": admin}, nil,
-			"~" + `{"status": "ok", "data": {"id": 2, "created_at": "` + created},
+			ok(userJSON(2, "steve", "steve@example.com", "std", "null", created))},
 		{"get: admin, bearer", "POST", "/api/user/v1/action", m{"type": "get", "username": "steve"}, []string{"Authorization", "Bearer " + admin}, `~"username": "steve", "email": "steve@example.com", "group": "std", "nickname": null}}`},
 		{"get: missing user", "POST", "/api/user/v1/action", m{"type": "get", "username": "nobody", "token": admin}, nil, ng("User not exists.")},
 		{"get: no username", "POST", "/api/user/v1/action", m{"type": "get", "token": admin}, nil, fail("Not enough argument. Details: username")},
