@@ -77,6 +77,10 @@ type HistoryEntry struct {
 	Result     string // "ok" or an error code
 	RequestID  string // the cloud's request id, when there was a call
 	Detail     string // a short, safe note (e.g. why a monitor acted)
+	// Source names where an imported row came from ("v1:history:12"); the
+	// store keeps it unique so a second import adds nothing. "" for rows
+	// the service wrote itself.
+	Source     string
 	StartedAt  time.Time
 	FinishedAt time.Time
 }
@@ -96,6 +100,7 @@ var (
 	ErrNoBalance        = Errorf(CodeForbidden, "the cloud account's balance is too low")
 	ErrQuota            = Errorf(CodeForbidden, "a cloud quota is exhausted")
 	ErrNoInvocation     = Errorf(CodeNotFound, "no invocation recorded")
+	ErrHistoryImported  = Errorf(CodeConflict, "a history row from this source is already recorded")
 )
 
 // StateError says an action needs another state than the instance is in.

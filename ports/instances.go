@@ -123,7 +123,8 @@ type InstanceStore interface {
 
 // HistoryStore is the append-only record of cloud actions.
 type HistoryStore interface {
-	// Append stores e and returns it with its ID.
+	// Append stores e and returns it with its ID. When e.Source is set and
+	// a row with that Source exists, it returns domain.ErrHistoryImported.
 	Append(ctx context.Context, e domain.HistoryEntry) (domain.HistoryEntry, error)
 
 	// List returns up to limit entries newest first, with ID < before when

@@ -167,6 +167,13 @@ func (h *History) Append(ctx context.Context, e domain.HistoryEntry) (domain.His
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if e.Source != "" {
+		for _, old := range h.entries {
+			if old.Source == e.Source {
+				return domain.HistoryEntry{}, domain.ErrHistoryImported
+			}
+		}
+	}
 	e.ID = int64(len(h.entries) + 1)
 	h.entries = append(h.entries, e)
 	return e, nil
