@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type Config struct {
 	Log      LogConfig      `mapstructure:"log"`
 	CORS     CORSConfig     `mapstructure:"cors"`
 	V1       V1Config       `mapstructure:"v1"`
+	ECS      ECSConfig      `mapstructure:"ecs"`
+	Deploy   DeployConfig   `mapstructure:"deploy"`
+	Sim      SimConfig      `mapstructure:"sim"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
@@ -61,6 +65,58 @@ type V1Config struct {
 	OpenReads bool `mapstructure:"open_reads"`
 }
 
+// ECSConfig is the game server to create and the account to create it in.
+// Zone, InstanceType and VSwitch take one value or a list.
+type ECSConfig struct {
+	Region              string     `mapstructure:"region"`
+	Zone                []string   `mapstructure:"zone"`
+	InstanceType        []string   `mapstructure:"instance_type"`
+	Choose              string     `mapstructure:"choose"` // order | cheapest
+	Image               string     `mapstructure:"image"`
+	SecurityGroup       string     `mapstructure:"security_group"`
+	VSwitch             []string   `mapstructure:"vswitch"` // one, or one per zone
+	InternetChargeType  string     `mapstructure:"internet_charge_type"`
+	BandwidthOut        int        `mapstructure:"bandwidth_out"`
+	SystemDisk          DiskConfig `mapstructure:"system_disk"`
+	DataDisk            DiskConfig `mapstructure:"data_disk"` // size 0: none
+	SpotStrategy        string     `mapstructure:"spot_strategy"`
+	SpotPriceLimit      string     `mapstructure:"spot_price_limit"`
+	Password            string     `mapstructure:"password"`
+	KeyPair             string     `mapstructure:"key_pair"`
+	InstanceName        string     `mapstructure:"instance_name"`
+	Endpoint            string     `mapstructure:"endpoint"`
+	AccessKeyID         string     `mapstructure:"access_key_id"`
+	AccessKeySecret     string     `mapstructure:"access_key_secret"`
+	CreateRequiresAdmin bool       `mapstructure:"create_requires_admin"`
+
+	PollInterval time.Duration `mapstructure:"poll_interval"` // between status checks while waiting
+	WaitTimeout  time.Duration `mapstructure:"wait_timeout"`  // for one state change
+	AgentTimeout time.Duration `mapstructure:"agent_timeout"` // for Cloud Assistant after Running
+	CallTimeout  time.Duration `mapstructure:"call_timeout"`  // one API call
+
+	// Simulated is set when no access key is configured: the service runs
+	// the ECS simulator in-process (development only).
+	Simulated bool `mapstructure:"-"`
+	// Protocol is derived from Endpoint's scheme (https unless http://).
+	Protocol string `mapstructure:"-"`
+}
+
+type DiskConfig struct {
+	Category string `mapstructure:"category"`
+	Size     int    `mapstructure:"size"` // GiB
+}
+
+type DeployConfig struct {
+	Enabled bool          `mapstructure:"enabled"`
+	Script  string        `mapstructure:"script"`  // path of the script run through Cloud Assistant
+	Timeout time.Duration `mapstructure:"timeout"` // for the script to finish
+}
+
+// SimConfig tunes the in-process ECS simulator.
+type SimConfig struct {
+	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
+}
+
 // Listen addresses when none is configured: the original listened on :3811.
 const (
 	devListen        = "127.0.0.1:5000"
@@ -88,6 +144,37 @@ func defaults() map[string]any {
 		"cors.allowed_origins":        []string{},
 		"v1.open_reads":               false,
 		"shutdown_timeout":            "15s",
+
+		"ecs.region":                "",
+		"ecs.zone":                  []string{},
+		"ecs.instance_type":         []string{},
+		"ecs.choose":                "order",
+		"ecs.image":                 "",
+		"ecs.security_group":        "",
+		"ecs.vswitch":               []string{},
+		"ecs.internet_charge_type":  "PayByTraffic",
+		"ecs.bandwidth_out":         10,
+		"ecs.system_disk.category":  "cloud_essd",
+		"ecs.system_disk.size":      40,
+		"ecs.data_disk.category":    "cloud_essd",
+		"ecs.data_disk.size":        0,
+		"ecs.spot_strategy":         "NoSpot",
+		"ecs.spot_price_limit":      "",
+		"ecs.password":              "",
+		"ecs.key_pair":              "",
+		"ecs.instance_name":         "seatide",
+		"ecs.endpoint":              "",
+		"ecs.access_key_id":         "",
+		"ecs.access_key_secret":     "",
+		"ecs.create_requires_admin": false,
+		"ecs.poll_interval":         "2s",
+		"ecs.wait_timeout":          "5m",
+		"ecs.agent_timeout":         "5m",
+		"ecs.call_timeout":          "10s",
+		"deploy.enabled":            false,
+		"deploy.script":             "run.sh",
+		"deploy.timeout":            "30m",
+		"sim.transition_time":       "3s",
 	}
 }
 
@@ -149,6 +236,16 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	})
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	// The SDK's standard variables, when the keys are not configured.
+	for _, kv := range environ {
+		k, val, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "ALIBABA_CLOUD_ACCESS_KEY_ID" && cfg.ECS.AccessKeyID == "":
+			cfg.ECS.AccessKeyID = val
+		case k == "ALIBABA_CLOUD_ACCESS_KEY_SECRET" && cfg.ECS.AccessKeySecret == "":
+			cfg.ECS.AccessKeySecret = val
+		}
 	}
 	if err := cfg.finish(); err != nil {
 		return Config{}, err
@@ -212,5 +309,125 @@ func (c *Config) finish() error {
 	if c.Users.MaxConcurrentHashes < 1 {
 		return errors.New("users.max_concurrent_hashes: must be at least 1")
 	}
+	if err := c.ECS.finish(c.Production); err != nil {
+		return err
+	}
+	if c.Deploy.Enabled && strings.TrimSpace(c.Deploy.Script) == "" {
+		return errors.New("deploy.script: empty while deploy.enabled is on")
+	}
+	if c.Deploy.Timeout <= 0 {
+		return errors.New("deploy.timeout: must be positive")
+	}
+	if c.Sim.TransitionTime < 0 {
+		return errors.New("sim.transition_time: must not be negative")
+	}
 	return nil
+}
+
+// What the simulator is given when the operator configured no cloud: it
+// accepts any value, these just look like real ones.
+const (
+	simRegion        = "cn-hangzhou"
+	simInstanceType  = "ecs.g6.large"
+	simImage         = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
+	simSecurityGroup = "sg-simulated"
+	simVSwitch       = "vsw-simulated"
+)
+
+func (c *ECSConfig) finish(production bool) error {
+	switch {
+	case c.AccessKeyID == "" && c.AccessKeySecret == "":
+		if production {
+			return errors.New("ecs.access_key_id: required in production (or ALIBABA_CLOUD_ACCESS_KEY_ID); without a key only the development simulator runs")
+		}
+		if c.Endpoint != "" {
+			return errors.New("ecs.access_key_id: required with ecs.endpoint (a shared simulator prints the keys it accepts)")
+		}
+		c.Simulated = true
+		c.fillSimDefaults()
+	case c.AccessKeyID == "":
+		return errors.New("ecs.access_key_id: required with ecs.access_key_secret")
+	case c.AccessKeySecret == "":
+		return errors.New("ecs.access_key_secret: required with ecs.access_key_id")
+	}
+	var missing []string
+	for key, empty := range map[string]bool{
+		"ecs.region": c.Region == "", "ecs.zone": len(c.Zone) == 0, "ecs.instance_type": len(c.InstanceType) == 0,
+		"ecs.image": c.Image == "", "ecs.security_group": c.SecurityGroup == "", "ecs.vswitch": len(c.VSwitch) == 0,
+	} {
+		if empty {
+			missing = append(missing, key)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("%s: required when a cloud access key is configured", strings.Join(missing, ", "))
+	}
+	if len(c.VSwitch) != 1 && len(c.VSwitch) != len(c.Zone) {
+		return fmt.Errorf("ecs.vswitch: give one, or one per zone (%d zones, %d vswitches)", len(c.Zone), len(c.VSwitch))
+	}
+	for _, check := range []struct {
+		key, val string
+		allowed  []string
+	}{
+		{"ecs.choose", c.Choose, []string{"order", "cheapest"}},
+		{"ecs.internet_charge_type", c.InternetChargeType, []string{"PayByTraffic", "PayByBandwidth"}},
+		{"ecs.spot_strategy", c.SpotStrategy, []string{"NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit"}},
+	} {
+		if !slices.Contains(check.allowed, check.val) {
+			return fmt.Errorf("%s: %q is not one of %s", check.key, check.val, strings.Join(check.allowed, ", "))
+		}
+	}
+	if c.SpotStrategy == "SpotWithPriceLimit" {
+		if p, err := strconv.ParseFloat(c.SpotPriceLimit, 64); err != nil || p <= 0 {
+			return fmt.Errorf("ecs.spot_price_limit: %q must be a positive hourly price with SpotWithPriceLimit", c.SpotPriceLimit)
+		}
+	}
+	// The public IP needs bandwidth; Aliyun's limits for pay-as-you-go.
+	if c.BandwidthOut < 1 || c.BandwidthOut > 100 {
+		return fmt.Errorf("ecs.bandwidth_out: %d Mbit/s is outside 1..100", c.BandwidthOut)
+	}
+	if c.SystemDisk.Size < 20 || c.SystemDisk.Size > 2048 {
+		return fmt.Errorf("ecs.system_disk.size: %d GiB is outside 20..2048", c.SystemDisk.Size)
+	}
+	if c.DataDisk.Size != 0 && (c.DataDisk.Size < 20 || c.DataDisk.Size > 32768) {
+		return fmt.Errorf("ecs.data_disk.size: %d GiB is outside 20..32768 (0 for no data disk)", c.DataDisk.Size)
+	}
+	for key, d := range map[string]time.Duration{
+		"ecs.poll_interval": c.PollInterval, "ecs.wait_timeout": c.WaitTimeout,
+		"ecs.agent_timeout": c.AgentTimeout, "ecs.call_timeout": c.CallTimeout,
+	} {
+		if d <= 0 {
+			return fmt.Errorf("%s: must be positive", key)
+		}
+	}
+	c.Protocol = "https"
+	if scheme, rest, ok := strings.Cut(c.Endpoint, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			return fmt.Errorf("ecs.endpoint: scheme %q is not http or https", scheme)
+		}
+		c.Protocol, c.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	return nil
+}
+
+func (c *ECSConfig) fillSimDefaults() {
+	if c.Region == "" {
+		c.Region = simRegion
+	}
+	if len(c.Zone) == 0 {
+		c.Zone = []string{c.Region + "-h"}
+	}
+	if len(c.InstanceType) == 0 {
+		c.InstanceType = []string{simInstanceType}
+	}
+	if c.Image == "" {
+		c.Image = simImage
+	}
+	if c.SecurityGroup == "" {
+		c.SecurityGroup = simSecurityGroup
+	}
+	if len(c.VSwitch) == 0 {
+		c.VSwitch = []string{simVSwitch}
+	}
 }

@@ -18,6 +18,14 @@ func writeFile(t *testing.T, body string) string {
 	return p
 }
 
+// realCloud is a complete cloud configuration with an access key.
+var realCloud = []string{
+	"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIexample", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=s3cret",
+	"SEATIDE_ECS_REGION=cn-shanghai", "SEATIDE_ECS_ZONE=cn-shanghai-b,cn-shanghai-e",
+	"SEATIDE_ECS_INSTANCE_TYPE=ecs.g7.large", "SEATIDE_ECS_IMAGE=ubuntu_22_04",
+	"SEATIDE_ECS_SECURITY_GROUP=sg-1", "SEATIDE_ECS_VSWITCH=vsw-1",
+}
+
 func TestLoadConfig(t *testing.T) {
 	secret := strings.Repeat("s", 32)
 	tests := []struct {
@@ -33,7 +41,7 @@ func TestLoadConfig(t *testing.T) {
 				t.Errorf("unexpected defaults: %+v", c)
 			}
 		}},
-		{name: "production listens like the original", env: []string{"SEATIDE_PRODUCTION=true", "SEATIDE_SECRET=" + secret},
+		{name: "production listens like the original", env: append([]string{"SEATIDE_PRODUCTION=true", "SEATIDE_SECRET=" + secret}, realCloud...),
 			check: func(t *testing.T, c Config) {
 				if c.Listen != ":3811" || c.Log.Format != "json" {
 					t.Errorf("listen %q format %q", c.Listen, c.Log.Format)
@@ -67,6 +75,64 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad driver", env: []string{"SEATIDE_DATABASE_DRIVER=oracle"}, wantErr: "database.driver"},
 		{name: "bad log level", env: []string{"SEATIDE_LOG_LEVEL=loud"}, wantErr: "log.level"},
 		{name: "missing file", file: "-", wantErr: "config file"},
+
+		{name: "no access key: simulated cloud with defaults", check: func(t *testing.T, c Config) {
+			e := c.ECS
+			if !e.Simulated || e.Region != "cn-hangzhou" || len(e.Zone) != 1 || e.Zone[0] != "cn-hangzhou-h" ||
+				len(e.InstanceType) != 1 || e.Image == "" || len(e.VSwitch) != 1 || e.Choose != "order" ||
+				e.SystemDisk.Size != 40 || e.DataDisk.Size != 0 {
+				t.Errorf("unexpected: %+v", e)
+			}
+		}},
+		{name: "access key from the SDK's variables", env: realCloud, check: func(t *testing.T, c Config) {
+			e := c.ECS
+			if e.Simulated || e.AccessKeyID != "LTAIexample" || e.AccessKeySecret != "s3cret" || e.Protocol != "https" ||
+				len(e.Zone) != 2 || e.Zone[1] != "cn-shanghai-e" {
+				t.Errorf("unexpected: %+v", e)
+			}
+		}},
+		{name: "configured key wins over the SDK's variable", env: append([]string{"SEATIDE_ECS_ACCESS_KEY_ID=LTAIconfig"}, realCloud...),
+			check: func(t *testing.T, c Config) {
+				if c.ECS.AccessKeyID != "LTAIconfig" {
+					t.Errorf("key id = %q", c.ECS.AccessKeyID)
+				}
+			}},
+		{name: "zone and type as one value or a list", file: "ecs:\n  zone: cn-hangzhou-i\n  instance_type: [ecs.c6.large, ecs.g6.large]\n",
+			check: func(t *testing.T, c Config) {
+				if len(c.ECS.Zone) != 1 || c.ECS.Zone[0] != "cn-hangzhou-i" || len(c.ECS.InstanceType) != 2 {
+					t.Errorf("zone %q type %q", c.ECS.Zone, c.ECS.InstanceType)
+				}
+			}},
+		{name: "shared simulator endpoint with its scheme", env: append([]string{"SEATIDE_ECS_ENDPOINT=http://127.0.0.1:8722"}, realCloud...),
+			check: func(t *testing.T, c Config) {
+				if c.ECS.Endpoint != "127.0.0.1:8722" || c.ECS.Protocol != "http" {
+					t.Errorf("endpoint %q protocol %q", c.ECS.Endpoint, c.ECS.Protocol)
+				}
+			}},
+		{name: "spot price limit read as a number", file: "ecs:\n  spot_strategy: SpotWithPriceLimit\n  spot_price_limit: 0.25\n",
+			check: func(t *testing.T, c Config) {
+				if c.ECS.SpotPriceLimit != "0.25" {
+					t.Errorf("limit %q", c.ECS.SpotPriceLimit)
+				}
+			}},
+		{name: "production needs an access key", env: []string{"SEATIDE_PRODUCTION=true", "SEATIDE_SECRET=" + secret}, wantErr: "ecs.access_key_id"},
+		{name: "key id without secret", env: []string{"SEATIDE_ECS_ACCESS_KEY_ID=x"}, wantErr: "ecs.access_key_secret"},
+		{name: "secret without key id", env: []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET=x"}, wantErr: "ecs.access_key_id"},
+		{name: "endpoint without key", env: []string{"SEATIDE_ECS_ENDPOINT=http://127.0.0.1:1"}, wantErr: "ecs.access_key_id"},
+		{name: "real cloud names every missing key", env: []string{"SEATIDE_ECS_ACCESS_KEY_ID=x", "SEATIDE_ECS_ACCESS_KEY_SECRET=y", "SEATIDE_ECS_REGION=cn-hangzhou"},
+			wantErr: "ecs.image, ecs.instance_type, ecs.security_group, ecs.vswitch, ecs.zone: required"},
+		{name: "vswitch count must match zones", env: append(realCloud, "SEATIDE_ECS_VSWITCH=a,b,c"), wantErr: "ecs.vswitch"},
+		{name: "bad choose", env: []string{"SEATIDE_ECS_CHOOSE=random"}, wantErr: "ecs.choose"},
+		{name: "bad charge type", env: []string{"SEATIDE_ECS_INTERNET_CHARGE_TYPE=free"}, wantErr: "ecs.internet_charge_type"},
+		{name: "bad spot strategy", env: []string{"SEATIDE_ECS_SPOT_STRATEGY=cheap"}, wantErr: "ecs.spot_strategy"},
+		{name: "price limit missing", env: []string{"SEATIDE_ECS_SPOT_STRATEGY=SpotWithPriceLimit"}, wantErr: "ecs.spot_price_limit"},
+		{name: "no bandwidth, no public IP", env: []string{"SEATIDE_ECS_BANDWIDTH_OUT=0"}, wantErr: "ecs.bandwidth_out"},
+		{name: "tiny system disk", env: []string{"SEATIDE_ECS_SYSTEM_DISK_SIZE=5"}, wantErr: "ecs.system_disk.size"},
+		{name: "tiny data disk", env: []string{"SEATIDE_ECS_DATA_DISK_SIZE=5"}, wantErr: "ecs.data_disk.size"},
+		{name: "zero poll interval", env: []string{"SEATIDE_ECS_POLL_INTERVAL=0s"}, wantErr: "ecs.poll_interval"},
+		{name: "bad endpoint scheme", env: append([]string{"SEATIDE_ECS_ENDPOINT=ftp://x"}, realCloud...), wantErr: "ecs.endpoint"},
+		{name: "deploy without script", env: []string{"SEATIDE_DEPLOY_ENABLED=true", "SEATIDE_DEPLOY_SCRIPT="}, wantErr: "deploy.script"},
+		{name: "negative transition time", env: []string{"SEATIDE_SIM_TRANSITION_TIME=-1s"}, wantErr: "sim.transition_time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -100,6 +100,7 @@ var (
 	ErrNoBalance        = Errorf(CodeForbidden, "the cloud account's balance is too low")
 	ErrQuota            = Errorf(CodeForbidden, "a cloud quota is exhausted")
 	ErrNoInvocation     = Errorf(CodeNotFound, "no invocation recorded")
+	ErrDeployFailed     = Errorf(CodePrecondition, "the deploy script did not succeed")
 	ErrHistoryImported  = Errorf(CodeConflict, "a history row from this source is already recorded")
 )
 

@@ -51,6 +51,14 @@ type Price struct {
 	Currency string // e.g. "CNY"
 }
 
+// Invocation statuses the service acts on (Cloud Assistant's
+// InvocationStatus); others, e.g. Stopped or PartialFailed, are failures.
+const (
+	InvocationPending = "Pending"
+	InvocationRunning = "Running"
+	InvocationSuccess = "Success"
+)
+
 // Invocation is a Cloud Assistant command run.
 type Invocation struct {
 	ID       string
@@ -130,4 +138,9 @@ type HistoryStore interface {
 	// List returns up to limit entries newest first, with ID < before when
 	// before > 0.
 	List(ctx context.Context, before int64, limit int) ([]domain.HistoryEntry, error)
+}
+
+// Finished reports whether the run has ended, well or not.
+func (i Invocation) Finished() bool {
+	return i.Status != InvocationPending && i.Status != InvocationRunning && i.Status != ""
 }

@@ -20,10 +20,12 @@ import (
 	"github.com/seatidemc/seatide/ports"
 )
 
-// Offer is one zone and instance type to try.
+// Offer is one zone and instance type to try. A vSwitch belongs to one
+// zone, so an offer may name its own; "" uses Spec.VSwitch.
 type Offer struct {
 	Zone         string
 	InstanceType string
+	VSwitch      string
 }
 
 // Config is the operator's choice of server and how long to wait for it.
@@ -37,6 +39,7 @@ type Config struct {
 	PollInterval        time.Duration
 	WaitTimeout         time.Duration // per wait for a state
 	AgentTimeout        time.Duration // for the Cloud Assistant agent after Running
+	DeployTimeout       time.Duration // for the deploy script to finish
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -69,6 +72,9 @@ func New(cloud ports.Cloud, store ports.InstanceStore, history ports.HistoryStor
 	if cfg.AgentTimeout <= 0 {
 		cfg.AgentTimeout = 5 * time.Minute
 	}
+	if cfg.DeployTimeout <= 0 {
+		cfg.DeployTimeout = 30 * time.Minute
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -95,6 +101,9 @@ func newID() string {
 func (s *Service) spec(o Offer) ports.InstanceSpec {
 	sp := s.cfg.Spec
 	sp.Zone, sp.InstanceType = o.Zone, o.InstanceType
+	if o.VSwitch != "" {
+		sp.VSwitch = o.VSwitch
+	}
 	sp.Tags = make(map[string]string, len(ManagedTag)+len(s.cfg.Spec.Tags))
 	for k, v := range s.cfg.Spec.Tags {
 		sp.Tags[k] = v
@@ -329,7 +338,25 @@ func (s *Service) deploy(ctx context.Context, id, opID string) error {
 	if err != nil {
 		return err
 	}
-	return s.store.SaveInvocation(ctx, id, invokeID)
+	if err := s.store.SaveInvocation(ctx, id, invokeID); err != nil {
+		return err
+	}
+	// The operation ends when the script does, so its state says whether
+	// the server was deployed.
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.DeployTimeout)
+	defer cancel()
+	var inv ports.Invocation
+	err = s.poll(dctx, func() (bool, error) {
+		inv, err = s.cloud.Invocation(dctx, invokeID)
+		return err == nil && inv.Finished(), err
+	})
+	if err != nil {
+		return err
+	}
+	if inv.Status != ports.InvocationSuccess {
+		return domain.Wrap(domain.ErrDeployFailed, fmt.Errorf("invocation %s ended %s (exit code %d)", invokeID, inv.Status, inv.ExitCode))
+	}
+	return nil
 }
 
 // waitFor polls until the instance reaches want, within WaitTimeout.

@@ -24,6 +24,9 @@ type fakeCloud struct {
 	prices    map[string]string
 	createErr error
 	n         int
+	// invocation statuses reported one per call, the last one repeating
+	deploySteps []string
+	polls       int
 }
 
 var _ ports.Cloud = (*fakeCloud)(nil)
@@ -148,7 +151,15 @@ func (c *fakeCloud) RunCommand(_ context.Context, id, script, tok string) (strin
 }
 
 func (c *fakeCloud) Invocation(_ context.Context, invokeID string) (ports.Invocation, error) {
-	return ports.Invocation{ID: invokeID, Status: "Success", Output: "deployed\n"}, nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	steps := c.deploySteps
+	if len(steps) == 0 {
+		steps = []string{ports.InvocationSuccess}
+	}
+	st := steps[min(c.polls, len(steps)-1)]
+	c.polls++
+	return ports.Invocation{ID: invokeID, Status: st, Output: "deployed\n"}, nil
 }
 
 func (c *fakeCloud) count() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.instances) }
@@ -170,7 +181,7 @@ func newFixture(t *testing.T, change func(*instances.Config)) *fixture {
 	clock := ports.SystemClock{}
 	f := &fixture{cloud: newFakeCloud(), store: memstore.NewInstances(clock), history: &memstore.History{}}
 	cfg := instances.Config{
-		Offers:        []instances.Offer{{"cn-h", "ecs.g6.large"}, {"cn-i", "ecs.g6.large"}},
+		Offers:        []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}, {Zone: "cn-i", InstanceType: "ecs.g6.large"}},
 		DeployEnabled: true, DeployScript: "echo hi",
 		PollInterval: time.Millisecond, WaitTimeout: time.Second, AgentTimeout: time.Second,
 	}
@@ -216,6 +227,63 @@ func TestCreateRunsEveryStep(t *testing.T) {
 	}
 	if got := strings.Join(f.actions(t), " "); got != "create:ok init:ok" {
 		t.Errorf("history %q", got)
+	}
+}
+
+// The operation lasts until the deploy script has ended, and a script that
+// fails fails the operation at its deploy step.
+func TestCreateWaitsForDeploy(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     []string
+		wantState string
+		wantHist  string
+	}{
+		{"success after running", []string{"Pending", "Running", "Running", "Success"}, domain.OpSucceeded, "create:ok init:ok"},
+		{"script failed", []string{"Running", "Failed"}, domain.OpFailed, "create:ok init:failed_precondition"},
+		{"stopped by someone", []string{"Stopped"}, domain.OpFailed, "create:ok init:failed_precondition"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, nil)
+			f.cloud.deploySteps = tt.steps
+			if err := f.svc.Create(ctx, member); err != nil {
+				t.Fatal(err)
+			}
+			f.svc.Wait()
+			op, _ := f.svc.LastOperation(ctx)
+			if op.State != tt.wantState || op.Step == "" {
+				t.Errorf("operation %+v, want state %s", op, tt.wantState)
+			}
+			if tt.wantState == domain.OpFailed && op.Step != "deploy" {
+				t.Errorf("failed at step %q, want deploy", op.Step)
+			}
+			if f.cloud.polls < len(tt.steps) {
+				t.Errorf("invocation read %d times, want at least %d", f.cloud.polls, len(tt.steps))
+			}
+			if got := strings.Join(f.actions(t), " "); got != tt.wantHist {
+				t.Errorf("history %q, want %q", got, tt.wantHist)
+			}
+		})
+	}
+}
+
+// With an offer's own vSwitch, the instance is created in it.
+func TestOfferVSwitch(t *testing.T) {
+	f := newFixture(t, func(c *instances.Config) {
+		c.Spec.VSwitch = "vsw-default"
+		c.Offers = []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large", VSwitch: "vsw-h"}}
+	})
+	if got := f.svc.Preferred().VSwitch; got != "vsw-h" {
+		t.Errorf("preferred vswitch %q", got)
+	}
+	f2 := newFixture(t, func(c *instances.Config) {
+		c.Spec.VSwitch = "vsw-default"
+		c.Offers = []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}}
+	})
+	if got := f2.svc.Preferred().VSwitch; got != "vsw-default" {
+		t.Errorf("preferred vswitch %q", got)
 	}
 }
 
