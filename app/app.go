@@ -11,23 +11,28 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
+	"github.com/seatidemc/seatide/adapters/memstore" // TEMP until sqlstore has instance stores
 	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
 )
 
 // App is one seatide process: its stores, services and HTTP server.
 type App struct {
-	cfg   Config
-	log   *slog.Logger
-	clock ports.Clock
-	db    *sqlstore.DB
-	users *users.Service
-	srv   *http.Server
-	ln    net.Listener
+	cfg       Config
+	log       *slog.Logger
+	clock     ports.Clock
+	db        *sqlstore.DB
+	cloud     *cloud
+	users     *users.Service
+	instances *instances.Service
+	srv       *http.Server
+	ln        net.Listener
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -54,6 +59,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	icfg, err := instancesConfig(cfg)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Sim, log); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	a.instances = instances.New(a.cloud, memstore.NewInstances(a.clock), &memstore.History{}, a.clock, log.With("component", "instances"), icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
 		OpenSignup:       cfg.Users.OpenSignup,
@@ -62,6 +77,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	})
 	api := httpadapter.New(httpadapter.Options{
 		Users:          a.users,
+		Instances:      a.instances,
 		Logger:         log,
 		AllowedOrigins: cfg.CORS.AllowedOrigins,
 	})
@@ -150,8 +166,19 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database; call it after Run returns.
-func (a *App) Close() error { return a.db.Close() }
+// Instances is the instance service.
+func (a *App) Instances() *instances.Service { return a.instances }
+
+// Simulator is the in-process ECS simulator, or nil on a real cloud.
+func (a *App) Simulator() *ecssim.Server { return a.cloud.sim }
+
+// Close ends background operations at their next step, then releases the
+// cloud and the database; call it after Run returns.
+func (a *App) Close() error {
+	a.instances.Close()
+	a.cloud.Close()
+	return a.db.Close()
+}
 
 // Serve is `seatide serve`: run until ctx ends, telling out where it
 // listens once it is ready.

@@ -3,6 +3,7 @@ package ecssim
 import (
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -61,13 +62,48 @@ func (s *Simulator) resultAt(inv *invocation, r *invokeResult, now time.Time) re
 	case now.Before(finishAt):
 		return resultState{invocationStatus: "Running", recordStatus: "Running", start: startAt.Format(isoSeconds)}
 	}
-	st := resultState{recordStatus: "Finished", exitCode: r.result.ExitCode, output: r.result.Output,
+	out := r.result.Output
+	if r.result.EchoScript {
+		out = echoOutput(inv.cmd.content)
+	}
+	st := resultState{recordStatus: "Finished", exitCode: r.result.ExitCode, output: out,
 		start: startAt.Format(isoSeconds), finish: finishAt.Format(isoSeconds), invocationStatus: "Success"}
 	if r.result.ExitCode != 0 {
 		st.invocationStatus, st.errorCode = "Failed", "ExitCodeNonzero"
 		st.errorInfo = orDefault(r.result.ErrorInfo, "the command exited with a non-zero exit code")
 	}
 	return st
+}
+
+// echoOutput is what a script's top-level `echo` lines would print: the
+// words after echo, with one level of quotes removed; lines redirected or
+// piped elsewhere print nothing. Nothing is run.
+func echoOutput(script string) string {
+	var b strings.Builder
+	for line := range strings.Lines(script) {
+		line = strings.TrimSpace(line)
+		if line == "echo" {
+			b.WriteByte('\n')
+			continue
+		}
+		rest, ok := strings.CutPrefix(line, "echo ")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		after := rest
+		if q := rest[0]; q == '"' || q == '\'' {
+			if end := strings.IndexByte(rest[1:], q); end >= 0 {
+				rest, after = rest[1:1+end], rest[2+end:]
+			}
+		}
+		if strings.ContainsAny(after, ">|") {
+			continue
+		}
+		b.WriteString(rest)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // overall aggregates per-instance statuses as DescribeInvocations does.

@@ -21,6 +21,10 @@ type CommandResult struct {
 	Output    string `json:"Output"`    // plain text; the API returns it base64-encoded
 	ExitCode  int64  `json:"ExitCode"`  // non-zero makes the invocation Failed
 	ErrorInfo string `json:"ErrorInfo"` // optional; defaults to a generic text when ExitCode != 0
+	// EchoScript makes the output the script's own echo lines (see
+	// echoOutput) instead of Output. The simulator runs nothing; this only
+	// lets a walk-through see that its script is the one that went through.
+	EchoScript bool `json:"EchoScript"`
 }
 
 // Options configures a Simulator. The zero value is usable.
@@ -64,7 +68,7 @@ type Options struct {
 	// other types get a deterministic price derived from the type name.
 	Prices map[Offer]float64
 	// CommandResult is the initial result of Cloud Assistant commands
-	// (default: Output "ok\n", ExitCode 0).
+	// (default: EchoScript, ExitCode 0).
 	CommandResult *CommandResult
 
 	// Now is the simulator's clock (default time.Now). Transitions are
@@ -128,7 +132,7 @@ func (o Options) withDefaults() Options {
 		o.IPBase = defaultIPBase
 	}
 	if o.CommandResult == nil {
-		o.CommandResult = &CommandResult{Output: "ok\n"}
+		o.CommandResult = &CommandResult{EchoScript: true}
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -34,6 +34,7 @@ const (
 	msgInstanceExists    = "There is already an instance recorded in the database."
 	msgNoInstance        = "No instance id found in database."
 	msgNoInvocation      = "No invocation history found."
+	msgNoOperation       = "No operation found." // not in v1: the operation route is new
 )
 
 // v1Answers maps domain sentinels to their v1 status and text. Anything not
@@ -55,6 +56,7 @@ var v1Answers = []struct {
 	{domain.ErrInstanceExists, "ng", msgInstanceExists},
 	{domain.ErrNoInstance, "ng", msgNoInstance},
 	{domain.ErrNoInvocation, "ng", msgNoInvocation},
+	{domain.ErrNoOperation, "ng", msgNoOperation},
 }
 
 // cloudErrors are failures of a cloud call. v1 answers them as the

@@ -1,0 +1,128 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+
+	"github.com/seatidemc/seatide/adapters/aliyunecs"
+	"github.com/seatidemc/seatide/adapters/ecssim"
+	"github.com/seatidemc/seatide/domain/instances"
+	"github.com/seatidemc/seatide/ports"
+)
+
+// cloud is the ports.Cloud in use and, when the cloud is simulated, the
+// simulator behind it.
+type cloud struct {
+	ports.Cloud
+	sim *ecssim.Server // nil on a real cloud
+}
+
+func (c *cloud) Close() {
+	if c.sim != nil {
+		c.sim.Close()
+	}
+}
+
+// openCloud returns the Aliyun adapter for the configured account or, with
+// no access key, for an ECS simulator started in this process.
+func openCloud(cfg ECSConfig, sim SimConfig, log *slog.Logger) (*cloud, error) {
+	c := &cloud{}
+	if cfg.Simulated {
+		srv, err := ecssim.Start("127.0.0.1:0", simOptions(cfg, sim, log))
+		if err != nil {
+			return nil, fmt.Errorf("starting the ECS simulator: %w", err)
+		}
+		c.sim = srv
+		cfg.AccessKeyID, cfg.AccessKeySecret = srv.Credentials()
+		cfg.Endpoint, cfg.Protocol = srv.Addr, "http"
+		log.Warn("NO CLOUD ACCESS KEY CONFIGURED: the cloud is SIMULATED in this process; no real server will be created. Set ecs.access_key_id/ecs.access_key_secret (or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET) for Aliyun.",
+			"simulator", srv.URL)
+	}
+	client, err := aliyunecs.New(aliyunecs.Config{
+		AccessKeyID:     cfg.AccessKeyID,
+		AccessKeySecret: cfg.AccessKeySecret,
+		RegionID:        cfg.Region,
+		Endpoint:        cfg.Endpoint,
+		Protocol:        cfg.Protocol,
+		CallTimeout:     cfg.CallTimeout,
+		Logger:          log.With("component", "aliyunecs"),
+	})
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("ecs: %w", err)
+	}
+	c.Cloud = client
+	return c, nil
+}
+
+// simOptions sets the simulator up to serve what the configuration asks for.
+func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
+	zones := []string{cfg.Region + "-h", cfg.Region + "-i", cfg.Region + "-j"}
+	for _, z := range cfg.Zone {
+		if !slices.Contains(zones, z) {
+			zones = append(zones, z)
+		}
+	}
+	return ecssim.Options{
+		RegionID:       cfg.Region,
+		Zones:          zones,
+		TransitionTime: sim.TransitionTime,
+		NoDelay:        sim.TransitionTime == 0,
+		Logger:         log.With("component", "ecssim"),
+	}
+}
+
+// instancesConfig turns the ecs.* and deploy.* settings into the service's.
+func instancesConfig(cfg Config) (instances.Config, error) {
+	e := cfg.ECS
+	var offers []instances.Offer
+	// Instance types in order of preference, each tried in every zone
+	// before the next type: the type decides how the game runs, zones are
+	// interchangeable.
+	for _, typ := range e.InstanceType {
+		for i, zone := range e.Zone {
+			o := instances.Offer{Zone: zone, InstanceType: typ}
+			if len(e.VSwitch) == len(e.Zone) {
+				o.VSwitch = e.VSwitch[i]
+			}
+			offers = append(offers, o)
+		}
+	}
+	spec := ports.InstanceSpec{
+		Image:              e.Image,
+		SecurityGroup:      e.SecurityGroup,
+		VSwitch:            e.VSwitch[0],
+		InternetChargeType: e.InternetChargeType,
+		BandwidthOut:       e.BandwidthOut,
+		SystemDisk:         ports.Disk{Category: e.SystemDisk.Category, Size: e.SystemDisk.Size},
+		SpotStrategy:       e.SpotStrategy,
+		SpotPriceLimit:     e.SpotPriceLimit,
+		Password:           e.Password,
+		KeyPair:            e.KeyPair,
+		Name:               e.InstanceName,
+	}
+	if e.DataDisk.Size > 0 {
+		spec.DataDisk = &ports.Disk{Category: e.DataDisk.Category, Size: e.DataDisk.Size}
+	}
+	ic := instances.Config{
+		Offers:              offers,
+		ChooseCheapest:      e.Choose == "cheapest",
+		Spec:                spec,
+		CreateRequiresAdmin: e.CreateRequiresAdmin,
+		DeployEnabled:       cfg.Deploy.Enabled,
+		PollInterval:        e.PollInterval,
+		WaitTimeout:         e.WaitTimeout,
+		AgentTimeout:        e.AgentTimeout,
+		DeployTimeout:       cfg.Deploy.Timeout,
+	}
+	if cfg.Deploy.Enabled {
+		script, err := os.ReadFile(cfg.Deploy.Script)
+		if err != nil {
+			return ic, fmt.Errorf("deploy.script: %w", err)
+		}
+		ic.DeployScript = string(script)
+	}
+	return ic, nil
+}
