@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
+	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
@@ -96,4 +98,48 @@ func ReadPassword(in *os.File, prompt io.Writer) (string, error) {
 		return "", errors.New("the passwords differ")
 	}
 	return string(first), nil
+}
+
+// SimulatorOptions configures `seatide ecs-sim`.
+type SimulatorOptions struct {
+	Listen          string
+	AccessKeyID     string // random when empty
+	AccessKeySecret string // random when empty
+	Region          string
+	TransitionTime  time.Duration // 0: instant
+}
+
+// RunSimulator is `seatide ecs-sim`: a standalone ECS simulator that several
+// service replicas can share, running until ctx ends.
+func RunSimulator(ctx context.Context, o SimulatorOptions, out io.Writer) error {
+	if o.TransitionTime < 0 {
+		return errors.New("ecs-sim: --transition-time must not be negative")
+	}
+	sim, err := ecssim.Start(o.Listen, ecssim.Options{
+		AccessKeyID:     o.AccessKeyID,
+		AccessKeySecret: o.AccessKeySecret,
+		RegionID:        o.Region,
+		TransitionTime:  o.TransitionTime,
+		NoDelay:         o.TransitionTime == 0,
+	})
+	if err != nil {
+		return fmt.Errorf("ecs-sim: %w", err)
+	}
+	defer sim.Close()
+	id, secret := sim.Credentials()
+	// The secret is printed on purpose: it only opens this simulator, and
+	// the replicas need it.
+	fmt.Fprintf(out, "ECS simulator listening on %s (region %s)\n", sim.URL, sim.RegionID())
+	// With a key configured every ecs.* key is required: list simulated ones.
+	fmt.Fprintf(out, "Point each replica at it with:\n")
+	for _, kv := range [][2]string{
+		{"ENDPOINT", sim.URL}, {"ACCESS_KEY_ID", id}, {"ACCESS_KEY_SECRET", secret},
+		{"REGION", sim.RegionID()}, {"ZONE", sim.RegionID() + "-h"}, {"INSTANCE_TYPE", simInstanceType},
+		{"IMAGE", simImage}, {"SECURITY_GROUP", simSecurityGroup}, {"VSWITCH", simVSwitch},
+	} {
+		fmt.Fprintf(out, "  SEATIDE_ECS_%s=%s\n", kv[0], kv[1])
+	}
+	fmt.Fprintf(out, "Instances: curl %s/_sim/instances\n", sim.URL)
+	<-ctx.Done()
+	return nil
 }

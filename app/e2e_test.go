@@ -47,6 +47,13 @@ func startService(t *testing.T, change func(c *app.Config)) *service {
 	if change != nil {
 		change(&cfg)
 	}
+	return startServiceConfig(t, cfg)
+}
+
+// startServiceConfig runs the whole service with cfg and creates the
+// accounts admin and steve (passwords NAME-password).
+func startServiceConfig(t *testing.T, cfg app.Config) *service {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/seatidemc/seatide/app"
 )
@@ -24,6 +25,9 @@ Commands:
   user create NAME --email ADDR [--admin]
                              create an account; the password is asked on the
                              terminal, or read as one line from standard input
+  ecs-sim [--listen ADDR] [--access-key-id ID] [--access-key-secret SECRET]
+                             run the ECS simulator standalone, so that several
+                             replicas can share one simulated cloud
 
 Global flags:
   --config PATH   configuration file (default ./config.yml when present);
@@ -118,6 +122,20 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return app.CreateUser(ctx, cfg, name, *email, *admin, pw, os.Stdout)
+
+	case "ecs-sim":
+		fs := subcommand("ecs-sim", "[flags]",
+			"Run the ECS simulator (the ECS RPC API, signatures checked, with an admin API under /_sim/)\nuntil SIGINT or SIGTERM. It prints the endpoint and the access key it accepts: give them\nto each replica as ecs.endpoint, ecs.access_key_id and ecs.access_key_secret.")
+		var o app.SimulatorOptions
+		fs.StringVar(&o.Listen, "listen", "127.0.0.1:8722", "address to listen on")
+		fs.StringVar(&o.AccessKeyID, "access-key-id", "", "the access key id to accept (default: random)")
+		fs.StringVar(&o.AccessKeySecret, "access-key-secret", "", "the access key secret to accept (default: random)")
+		fs.StringVar(&o.Region, "region", "cn-hangzhou", "the region served")
+		fs.DurationVar(&o.TransitionTime, "transition-time", 3*time.Second, "how long each state change takes (0: instant)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return app.RunSimulator(ctx, o, os.Stdout)
 
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stderr, usage)
