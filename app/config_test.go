@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,21 @@ func TestLoadConfig(t *testing.T) {
 	}
 	if _, err := LoadConfig("", []string{"SEATIDE_PRODUCTION=true"}); !errors.Is(err, ErrWeakSecret) {
 		t.Errorf("weak secret error not matchable: %v", err)
+	}
+}
+
+// The example file must stay a valid configuration that changes nothing.
+func TestExampleConfig(t *testing.T) {
+	example, err := LoadConfig("../config.example.yml", nil)
+	if err != nil {
+		t.Fatalf("config.example.yml: %v", err)
+	}
+	t.Chdir(t.TempDir())
+	defaults, err := LoadConfig("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(example, defaults) {
+		t.Errorf("config.example.yml differs from the defaults:\n%+v\n%+v", example, defaults)
 	}
 }

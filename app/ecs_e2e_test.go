@@ -61,6 +61,12 @@ func TestECSLifecycle(t *testing.T) {
 	if got, want := get("/api/ecs/v1/describe/last-invoke"), ng("No invocation history found."); got != want {
 		t.Fatalf("last-invoke before: %s", got)
 	}
+	if got, want := get("/api/ecs/v1/describe/instance"), ok(`{"type": "ecs.g6.large", "bandwidth": 10, "systemdisk": {"size": 40, "type": "cloud_essd"}, "datadisk": {"size": 0, "type": ""}, "zone": "cn-hangzhou-h"}`); got != want {
+		t.Errorf("instance: %s", got)
+	}
+	if got, want := get("/api/ecs/v1/describe/available"), ok("true"); got != want {
+		t.Errorf("available: %s", got)
+	}
 	if got, want := action("new", steve), ok("null"); got != want {
 		t.Fatalf("new: %s", got)
 	}

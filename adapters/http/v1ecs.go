@@ -92,16 +92,18 @@ func (s *Server) ecsDescribe(w http.ResponseWriter, r *http.Request) {
 		}
 	case "instance":
 		sp := s.instances.Preferred()
-		var data2 *v1Disk
+		// The original always had a data disk and the UI reads its fields:
+		// no disk is size 0, never null.
+		var data2 v1Disk
 		if sp.DataDisk != nil {
-			data2 = &v1Disk{sp.DataDisk.Size, sp.DataDisk.Category}
+			data2 = v1Disk{sp.DataDisk.Size, sp.DataDisk.Category}
 		}
 		data = struct {
-			Type       string  `json:"type"`
-			Bandwidth  int     `json:"bandwidth"`
-			SystemDisk v1Disk  `json:"systemdisk"`
-			DataDisk   *v1Disk `json:"datadisk"`
-			Zone       string  `json:"zone"`
+			Type       string `json:"type"`
+			Bandwidth  int    `json:"bandwidth"`
+			SystemDisk v1Disk `json:"systemdisk"`
+			DataDisk   v1Disk `json:"datadisk"`
+			Zone       string `json:"zone"`
 		}{sp.InstanceType, sp.BandwidthOut, v1Disk{sp.SystemDisk.Size, sp.SystemDisk.Category}, data2, sp.Zone}
 	case "available":
 		data, err = s.instances.Available(ctx)
