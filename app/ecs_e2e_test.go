@@ -189,6 +189,9 @@ func TestECSCloudFailures(t *testing.T) {
 		{"stock gone between the look and the create", func(sim *ecssim.Simulator) {
 			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "OperationDenied.NoStock", Message: "Sold out."})
 		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
+		{"throttled until the retries give up", func(sim *ecssim.Simulator) {
+			sim.ThrottleNext("DescribeAvailableResource", 100)
+		}, ng("NEW Request error. Details: The cloud is throttling requests.")},
 		{"insufficient balance", func(sim *ecssim.Simulator) {
 			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "InvalidAccountStatus.NotEnoughBalance", Message: "Your account does not have enough balance."})
 		}, ng("NEW Request error. Details: The cloud account's balance is too low.")},
