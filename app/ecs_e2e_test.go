@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seatidemc/seatide/adapters/ecssim"
+	"github.com/seatidemc/seatide/adapters/sqlstore/sqltest"
 	"github.com/seatidemc/seatide/app"
 )
 
@@ -40,9 +41,24 @@ func simInstances(t *testing.T, sim *ecssim.Server) []ecssim.InstanceView {
 
 // TestECSLifecycle drives new -> Running with an IP and the deploy output
 // -> stop -> start -> delete through the v1 routes, the real SDK adapter and
-// the simulator, comparing whole answers, then reads the history.
+// the simulator, comparing whole answers, then reads the history; on each
+// database the service runs on.
 func TestECSLifecycle(t *testing.T) {
-	s := startService(t, instantCloud)
+	for _, driver := range sqltest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			sqltest.Require(t, driver)
+			testECSLifecycle(t, driver)
+		})
+	}
+}
+
+func testECSLifecycle(t *testing.T, driver string) {
+	s := startService(t, func(c *app.Config) {
+		instantCloud(c)
+		auto := true
+		c.Database.Driver, c.Database.DSN, c.Database.AutoMigrate = driver, sqltest.DSN(t, driver), &auto
+	})
 	admin := s.login("admin", "admin-password")
 	steve := s.login("steve", "steve-password")
 	action := func(typ, tok string) string {
