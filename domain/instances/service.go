@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -283,6 +284,13 @@ func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 	step("allocate_ip")
 	ip, _, err := s.cloud.AllocatePublicIP(ctx, inst.ID)
 	if err != nil {
+		// A retried allocation whose first attempt worked is refused (no
+		// ClientToken here): the address it got is on the instance.
+		if ci, derr := s.cloud.DescribeInstance(ctx, inst.ID); derr == nil && ci.PublicIP != "" {
+			ip, err = ci.PublicIP, nil
+		}
+	}
+	if err != nil {
 		fail(err)
 		return
 	}
@@ -395,10 +403,11 @@ func (s *Service) poll(ctx context.Context, check func() (bool, error)) error {
 // transitions says which state each admin action needs.
 var transitions = map[string]struct {
 	need domain.InstanceStatus
+	done []domain.InstanceStatus // states that show the action took effect
 	call func(ports.Cloud, context.Context, string) (string, error)
 }{
-	domain.ActionStart: {domain.StatusStopped, ports.Cloud.StartInstance},
-	domain.ActionStop:  {domain.StatusRunning, ports.Cloud.StopInstance},
+	domain.ActionStart: {domain.StatusStopped, []domain.InstanceStatus{domain.StatusStarting, domain.StatusRunning}, ports.Cloud.StartInstance},
+	domain.ActionStop:  {domain.StatusRunning, []domain.InstanceStatus{domain.StatusStopping, domain.StatusStopped}, ports.Cloud.StopInstance},
 }
 
 // Start starts the recorded instance; it must be Stopped.
@@ -445,8 +454,14 @@ func (s *Service) checkThenCall(ctx context.Context, id, action string, need dom
 		return "", &domain.StateError{Action: action, Current: ci.Status, Required: need}
 	}
 	reqID, err := call(s.cloud, ctx, id)
-	if errors.Is(err, domain.ErrWrongState) { // it moved between our look and the call
+	if errors.Is(err, domain.ErrWrongState) {
+		// Either it moved between our look and the call, or an earlier
+		// attempt of this very call worked and its answer was lost (start
+		// and stop carry no ClientToken): look again before saying no.
 		if ci, derr := s.cloud.DescribeInstance(ctx, id); derr == nil {
+			if slices.Contains(transitions[action].done, ci.Status) {
+				return reqID, nil
+			}
 			return reqID, &domain.StateError{Action: action, Current: ci.Status, Required: need}
 		}
 	}

@@ -27,6 +27,9 @@ type fakeCloud struct {
 	// invocation statuses reported one per call, the last one repeating
 	deploySteps []string
 	polls       int
+	// lost makes a call take effect and then fail as its retry would: the
+	// first attempt's answer was lost and the retry found the work done.
+	lost map[string]error
 }
 
 var _ ports.Cloud = (*fakeCloud)(nil)
@@ -93,10 +96,13 @@ func (c *fakeCloud) AllocatePublicIP(_ context.Context, id string) (string, stri
 		return "", "", err
 	}
 	ci.PublicIP = "127.0.1.1"
+	if err := c.lost["ip"]; err != nil {
+		return "", "req-ip", err
+	}
 	return ci.PublicIP, "req-ip", nil
 }
 
-func (c *fakeCloud) move(id string, from, to domain.InstanceStatus) (string, error) {
+func (c *fakeCloud) move(action, id string, from, to domain.InstanceStatus) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ci, err := c.get(id)
@@ -107,15 +113,18 @@ func (c *fakeCloud) move(id string, from, to domain.InstanceStatus) (string, err
 		return "req", domain.ErrWrongState
 	}
 	ci.Status = to
+	if err := c.lost[action]; err != nil {
+		return "req-retry", err
+	}
 	return "req-move", nil
 }
 
 func (c *fakeCloud) StartInstance(_ context.Context, id string) (string, error) {
-	return c.move(id, domain.StatusStopped, domain.StatusRunning)
+	return c.move("start", id, domain.StatusStopped, domain.StatusRunning)
 }
 
 func (c *fakeCloud) StopInstance(_ context.Context, id string) (string, error) {
-	return c.move(id, domain.StatusRunning, domain.StatusStopped)
+	return c.move("stop", id, domain.StatusRunning, domain.StatusStopped)
 }
 
 func (c *fakeCloud) DeleteInstance(_ context.Context, id string) (string, error) {
@@ -457,6 +466,62 @@ func TestStateRules(t *testing.T) {
 			}
 			if len(hist) != wantRows {
 				t.Errorf("history %v: %d rows, want %d", hist, len(hist), wantRows)
+			}
+		})
+	}
+}
+
+// Start, stop and AllocatePublicIp carry no ClientToken: when a retry is
+// refused because the first, unanswered attempt worked, the service looks
+// again and reports success instead of a false failure.
+func TestLostAnswers(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		lost   string
+		err    error
+		setup  []string
+		act    string
+		status domain.InstanceStatus
+	}{
+		{"stop", "stop", domain.ErrWrongState, nil, "stop", domain.StatusStopped},
+		{"start", "start", domain.ErrWrongState, []string{"stop"}, "start", domain.StatusRunning},
+		{"public ip", "ip", domain.ErrQuota, nil, "", domain.StatusRunning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, func(c *instances.Config) { c.DeployEnabled = false })
+			f.cloud.lost = map[string]error{}
+			if tt.lost == "ip" {
+				f.cloud.lost["ip"] = tt.err
+			}
+			if err := f.svc.Create(ctx, admin); err != nil {
+				t.Fatal(err)
+			}
+			f.svc.Wait()
+			for _, a := range tt.setup {
+				if err := f.svc.Stop(ctx, admin); err != nil {
+					t.Fatalf("%s: %v", a, err)
+				}
+			}
+			if tt.act != "" {
+				f.cloud.lost[tt.lost] = tt.err
+				var err error
+				if tt.act == "stop" {
+					err = f.svc.Stop(ctx, admin)
+				} else {
+					err = f.svc.Start(ctx, admin)
+				}
+				if err != nil {
+					t.Fatalf("%s after a lost answer: %v", tt.act, err)
+				}
+			}
+			st, err := f.svc.Status(ctx)
+			if err != nil || st.Status != tt.status || st.IP != "127.0.1.1" {
+				t.Errorf("status %+v %v", st, err)
+			}
+			if op, _ := f.svc.LastOperation(ctx); op.State != domain.OpSucceeded {
+				t.Errorf("operation %+v", op)
 			}
 		})
 	}
