@@ -23,11 +23,14 @@ type Instance struct {
 	Zone         string
 	InstanceType string
 	PublicIP     string // "" until allocated
-	CreatedBy    string
-	OperationID  string // the operation that created it
-	Version      int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// LastStatus is the cloud status last seen or caused by the service, so
+	// the reconciler can tell a change it did not make.
+	LastStatus  InstanceStatus
+	CreatedBy   string
+	OperationID string // the operation that created it
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Operation states.
@@ -48,6 +51,9 @@ type Operation struct {
 	Error      string // a domain error code or cloud code when failed
 	InstanceID string
 	StartedBy  string
+	// Owner is the process running it; when that process's lease has
+	// expired, the reconciler takes the operation over.
+	Owner      string
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
 }
@@ -101,6 +107,8 @@ var (
 	ErrQuota            = Errorf(CodeForbidden, "a cloud quota is exhausted")
 	ErrNoInvocation     = Errorf(CodeNotFound, "no invocation recorded")
 	ErrDeployFailed     = Errorf(CodePrecondition, "the deploy script did not succeed")
+	ErrNoLease          = Errorf(CodeNotFound, "no such lease")
+	ErrAbandoned        = Errorf(CodeUnavailable, "the process running the operation stopped")
 	ErrHistoryImported  = Errorf(CodeConflict, "a history row from this source is already recorded")
 )
 

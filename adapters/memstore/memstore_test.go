@@ -13,3 +13,9 @@ func TestUserStore(t *testing.T) {
 		return memstore.New(nil)
 	})
 }
+
+func TestLeaseStore(t *testing.T) {
+	portstest.RunLeaseStoreTests(t, func(t *testing.T, clock ports.Clock) ports.LeaseStore {
+		return memstore.NewLeases(clock)
+	})
+}
