@@ -68,7 +68,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	a.instances = instances.New(a.cloud, memstore.NewInstances(a.clock), &memstore.History{}, a.clock, log.With("component", "instances"), icfg)
+	a.instances = instances.New(instances.Deps{
+		Cloud: a.cloud, Store: memstore.NewInstances(a.clock), History: &memstore.History{}, Leases: memstore.NewLeases(a.clock),
+		Clock: a.clock, Log: log.With("component", "instances"),
+	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
 		OpenSignup:       cfg.Users.OpenSignup,

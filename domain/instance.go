@@ -69,6 +69,10 @@ const (
 	ActionUDelete = "udelete" // deleted behind the service's back
 	ActionSDelete = "sdelete" // deleted by the crash watchdog
 	ActionSStop   = "sstop"   // stopped by a watchdog
+	ActionUStop   = "ustop"   // stopped behind the service's back
+	ActionAdopt   = "adopt"   // a managed instance the store had lost, recorded again
+	ActionOrphan  = "orphan"  // a managed instance that is not recorded, reported
+	ActionODelete = "odelete" // such an orphan, deleted (reconcile.delete_orphans)
 )
 
 // MonitorActor is who the background monitors act as in history.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,16 +42,41 @@ type Config struct {
 	WaitTimeout         time.Duration // per wait for a state
 	AgentTimeout        time.Duration // for the Cloud Assistant agent after Running
 	DeployTimeout       time.Duration // for the deploy script to finish
+
+	// ProcessID names this process in operations and leases (random when
+	// empty). ReconcileInterval paces the monitors; LeaseTTL is how long a
+	// silent process keeps its leases (at least twice the interval).
+	ProcessID         string
+	ReconcileInterval time.Duration
+	LeaseTTL          time.Duration
+	// DeleteOrphans deletes managed instances that are not recorded and
+	// cannot be adopted, instead of only reporting them.
+	DeleteOrphans bool
 }
 
 // ManagedTag marks what this service created, so it can find its own.
 var ManagedTag = map[string]string{"managed-by": "seatide"}
+
+// OperationTag names, on an instance, the operation that created it: after a
+// crash the reconciler finds the server a half-done `new` made.
+const OperationTag = "seatide-operation"
+
+// Deps are the ports the service works through.
+type Deps struct {
+	Cloud   ports.Cloud
+	Store   ports.InstanceStore
+	History ports.HistoryStore
+	Leases  ports.LeaseStore
+	Clock   ports.Clock
+	Log     *slog.Logger // nil: discard
+}
 
 // Service runs the instance rules.
 type Service struct {
 	cloud   ports.Cloud
 	store   ports.InstanceStore
 	history ports.HistoryStore
+	leases  ports.LeaseStore
 	clock   ports.Clock
 	log     *slog.Logger
 	cfg     Config
@@ -60,10 +86,13 @@ type Service struct {
 	bg     context.Context
 	stop   context.CancelFunc
 	active sync.WaitGroup
+
+	mu       sync.Mutex
+	reported map[string]bool // orphans already written to history by this process
 }
 
 // New returns an instance service; Close it to end background work.
-func New(cloud ports.Cloud, store ports.InstanceStore, history ports.HistoryStore, clock ports.Clock, log *slog.Logger, cfg Config) *Service {
+func New(d Deps, cfg Config) *Service {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 2 * time.Second
 	}
@@ -76,11 +105,22 @@ func New(cloud ports.Cloud, store ports.InstanceStore, history ports.HistoryStor
 	if cfg.DeployTimeout <= 0 {
 		cfg.DeployTimeout = 30 * time.Minute
 	}
+	if cfg.ReconcileInterval <= 0 {
+		cfg.ReconcileInterval = 10 * time.Second
+	}
+	if cfg.LeaseTTL < 2*cfg.ReconcileInterval {
+		cfg.LeaseTTL = 3 * cfg.ReconcileInterval
+	}
+	if cfg.ProcessID == "" {
+		cfg.ProcessID = "p-" + strings.TrimPrefix(newID(), "op-")
+	}
+	log := d.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	bg, stop := context.WithCancel(context.Background())
-	return &Service{cloud: cloud, store: store, history: history, clock: clock, log: log, cfg: cfg, bg: bg, stop: stop}
+	return &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, clock: d.Clock,
+		log: log, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
 }
 
 // Close stops background operations at their next step and waits for them.
@@ -159,7 +199,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	}
 	now := s.clock.Now()
 	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
-		StartedBy: actor.Username, StartedAt: now}
+		StartedBy: actor.Username, Owner: s.cfg.ProcessID, StartedAt: now}
 	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
 	if err != nil {
 		return err
@@ -170,7 +210,9 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	}
 	var id, reqID string
 	for i, o := range offers {
-		id, reqID, err = s.cloud.CreateInstance(ctx, s.spec(o), fmt.Sprintf("%s-c%d", op.ID, i))
+		sp := s.spec(o)
+		sp.Tags[OperationTag] = op.ID
+		id, reqID, err = s.cloud.CreateInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
 		if errors.Is(err, domain.ErrNoStock) {
 			s.log.Info("no stock, trying the next offer", "zone", o.Zone, "type", o.InstanceType)
 			continue
@@ -197,12 +239,17 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	op.InstanceID, op.Step = id, "wait_stopped"
 	s.saveOp(ctx, op)
 
+	s.goFinish(inst, op)
+	return nil
+}
+
+// goFinish runs the background part of a create.
+func (s *Service) goFinish(inst domain.Instance, op domain.Operation) {
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()
 		s.finishCreate(inst, op)
 	}()
-	return nil
 }
 
 // offers lists what to try: in configured order, or cheapest first; offers
@@ -264,7 +311,9 @@ func (s *Service) saveOp(ctx context.Context, op domain.Operation) {
 
 // finishCreate is the background part of Create: wait Stopped, public IP,
 // start, wait Running, and deploy when on. Each step is persisted; a failed
-// step ends the operation as failed, with the error recorded.
+// step ends the operation as failed, with the error recorded. It looks at
+// the instance before each step, so a taken-over operation resumes where
+// its dead owner stopped.
 func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 	ctx := s.bg
 	started := s.clock.Now()
@@ -277,34 +326,43 @@ func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 	}
 	step := func(name string) { op.Step = name; s.saveOp(ctx, op) }
 
-	if _, err := s.waitFor(ctx, inst.ID, domain.StatusStopped); err != nil {
+	ci, err := s.waitFor(ctx, inst.ID, domain.StatusStopped, domain.StatusRunning)
+	if err != nil {
 		fail(err)
 		return
 	}
-	step("allocate_ip")
-	ip, _, err := s.cloud.AllocatePublicIP(ctx, inst.ID)
-	if err != nil {
-		// A retried allocation whose first attempt worked is refused (no
-		// ClientToken here): the address it got is on the instance.
-		if ci, derr := s.cloud.DescribeInstance(ctx, inst.ID); derr == nil && ci.PublicIP != "" {
-			ip, err = ci.PublicIP, nil
+	ip := ci.PublicIP
+	if ip == "" {
+		step("allocate_ip")
+		if ip, _, err = s.cloud.AllocatePublicIP(ctx, inst.ID); err != nil {
+			// A retried allocation whose first attempt worked is refused
+			// (no ClientToken here): the address it got is on the instance.
+			if ci, derr := s.cloud.DescribeInstance(ctx, inst.ID); derr == nil && ci.PublicIP != "" {
+				ip, err = ci.PublicIP, nil
+			}
+		}
+		if err != nil {
+			fail(err)
+			return
 		}
 	}
-	if err != nil {
+	if err := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.PublicIP = ip }); err != nil {
 		fail(err)
 		return
 	}
-	if err := s.setIP(ctx, ip); err != nil {
-		fail(err)
-		return
-	}
-	step("start")
-	if _, err := s.cloud.StartInstance(ctx, inst.ID); err != nil {
-		fail(err)
-		return
+	if ci.Status == domain.StatusStopped {
+		step("start")
+		if _, err := s.checkThenCall(ctx, inst.ID, domain.ActionStart, domain.StatusStopped, ports.Cloud.StartInstance); err != nil {
+			fail(err)
+			return
+		}
 	}
 	step("wait_running")
 	if _, err := s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
+		fail(err)
+		return
+	}
+	if err := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = domain.StatusRunning }); err != nil {
 		fail(err)
 		return
 	}
@@ -321,15 +379,24 @@ func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 		Result: "ok", StartedAt: started})
 }
 
-// setIP records the public IP, re-reading the record if it moved on.
-func (s *Service) setIP(ctx context.Context, ip string) error {
-	for range 3 {
+// updateRecord changes the record of instance id, re-reading it when
+// another writer moved it on. domain.ErrNoInstance when it is no longer
+// the recorded one.
+func (s *Service) updateRecord(ctx context.Context, id string, change func(*domain.Instance)) error {
+	for range 5 {
 		cur, err := s.store.Current(ctx)
 		if err != nil {
 			return err
 		}
-		cur.PublicIP = ip
-		if _, err = s.store.UpdateInstance(ctx, cur); !errors.Is(err, domain.ErrVersionConflict) {
+		if cur.ID != id {
+			return domain.ErrNoInstance
+		}
+		next := cur
+		change(&next)
+		if next == cur {
+			return nil
+		}
+		if _, err = s.store.UpdateInstance(ctx, next); !errors.Is(err, domain.ErrVersionConflict) {
 			return err
 		}
 	}
@@ -367,15 +434,15 @@ func (s *Service) deploy(ctx context.Context, id, opID string) error {
 	return nil
 }
 
-// waitFor polls until the instance reaches want, within WaitTimeout.
-func (s *Service) waitFor(ctx context.Context, id string, want domain.InstanceStatus) (ports.CloudInstance, error) {
+// waitFor polls until the instance reaches one of want, within WaitTimeout.
+func (s *Service) waitFor(ctx context.Context, id string, want ...domain.InstanceStatus) (ports.CloudInstance, error) {
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.WaitTimeout)
 	defer cancel()
 	var last ports.CloudInstance
 	err := s.poll(wctx, func() (bool, error) {
 		ci, err := s.cloud.DescribeInstance(wctx, id)
 		last = ci
-		return err == nil && ci.Status == want, err
+		return err == nil && slices.Contains(want, ci.Status), err
 	})
 	return last, err
 }
@@ -423,7 +490,14 @@ func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
 func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
 	return s.adminAction(ctx, actor, action, func(inst domain.Instance) (string, error) {
 		tr := transitions[action]
-		return s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+		reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+		if err == nil {
+			// So the reconciler knows this change was ours.
+			if uerr := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = tr.done[0] }); uerr != nil {
+				s.log.Warn("recording the new status", "instance", inst.ID, "err", uerr)
+			}
+		}
+		return reqID, err
 	})
 }
 
@@ -488,14 +562,31 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
 		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 			return reqID, err
 		}
-		err = s.store.Clear(ctx, inst.Version)
-		if errors.Is(err, domain.ErrVersionConflict) { // an IP landed meanwhile: clear what is there now
-			if cur, cerr := s.store.Current(ctx); cerr == nil && cur.ID == inst.ID {
-				err = s.store.Clear(ctx, cur.Version)
-			}
-		}
-		return reqID, err
+		return reqID, s.forget(ctx, inst)
 	})
+}
+
+// forget clears the record of inst, whatever was written to it since; it
+// is no error when someone (the reconciler) already did.
+func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
+	for range 5 {
+		err := s.store.Clear(ctx, inst.Version)
+		if !errors.Is(err, domain.ErrVersionConflict) {
+			if errors.Is(err, domain.ErrNoInstance) {
+				return nil
+			}
+			return err
+		}
+		cur, err := s.store.Current(ctx)
+		if errors.Is(err, domain.ErrNoInstance) || err == nil && cur.ID != inst.ID {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		inst = cur
+	}
+	return domain.ErrVersionConflict
 }
 
 // Status is the recorded instance's state.

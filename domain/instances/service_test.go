@@ -178,6 +178,8 @@ type fixture struct {
 	cloud   *fakeCloud
 	store   *memstore.Instances
 	history *memstore.History
+	leases  *memstore.Leases
+	clock   ports.Clock
 }
 
 var (
@@ -187,8 +189,14 @@ var (
 
 func newFixture(t *testing.T, change func(*instances.Config)) *fixture {
 	t.Helper()
-	clock := ports.SystemClock{}
-	f := &fixture{cloud: newFakeCloud(), store: memstore.NewInstances(clock), history: &memstore.History{}}
+	return newFixtureClock(t, ports.SystemClock{}, newFakeCloud(), memstore.NewInstances(ports.SystemClock{}), memstore.NewLeases(ports.SystemClock{}), change)
+}
+
+// newFixtureClock builds a service on the given clock, cloud, store and
+// leases: several services sharing them are replicas.
+func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *memstore.Instances, leases *memstore.Leases, change func(*instances.Config)) *fixture {
+	t.Helper()
+	f := &fixture{cloud: cloud, store: store, history: &memstore.History{}, leases: leases, clock: clock}
 	cfg := instances.Config{
 		Offers:        []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}, {Zone: "cn-i", InstanceType: "ecs.g6.large"}},
 		DeployEnabled: true, DeployScript: "echo hi",
@@ -197,7 +205,7 @@ func newFixture(t *testing.T, change func(*instances.Config)) *fixture {
 	if change != nil {
 		change(&cfg)
 	}
-	f.svc = instances.New(f.cloud, f.store, f.history, clock, nil, cfg)
+	f.svc = instances.New(instances.Deps{Cloud: f.cloud, Store: f.store, History: f.history, Leases: f.leases, Clock: clock}, cfg)
 	t.Cleanup(f.svc.Close)
 	return f
 }
