@@ -150,6 +150,21 @@ func (a *App) Users() *users.Service { return a.users }
 // Run serves until ctx ends, then stops taking requests and lets in-flight
 // ones finish within shutdown_timeout.
 func (a *App) Run(ctx context.Context) error {
+	// Beat before serving, so no operation of ours ever looks abandoned.
+	if err := a.instances.Heartbeat(ctx); err != nil {
+		a.log.Warn("first heartbeat", "err", err)
+	}
+	mctx, stopMonitors := context.WithCancel(context.WithoutCancel(ctx))
+	monitors := make(chan struct{})
+	go func() {
+		defer close(monitors)
+		a.instances.RunMonitors(mctx)
+	}()
+	defer func() {
+		stopMonitors()
+		<-monitors
+	}()
+
 	errc := make(chan error, 1)
 	go func() { errc <- a.srv.Serve(a.ln) }()
 	select {

@@ -116,6 +116,9 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		WaitTimeout:         e.WaitTimeout,
 		AgentTimeout:        e.AgentTimeout,
 		DeployTimeout:       cfg.Deploy.Timeout,
+		ReconcileInterval:   cfg.Reconcile.Interval,
+		LeaseTTL:            cfg.Reconcile.LeaseTTL,
+		DeleteOrphans:       cfg.Reconcile.DeleteOrphans,
 	}
 	if cfg.Deploy.Enabled {
 		script, err := os.ReadFile(cfg.Deploy.Script)

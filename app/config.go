@@ -24,14 +24,15 @@ type Config struct {
 	Listen     string `mapstructure:"listen"`
 	Secret     string `mapstructure:"secret"`
 
-	Database DatabaseConfig `mapstructure:"database"`
-	Users    UsersConfig    `mapstructure:"users"`
-	Log      LogConfig      `mapstructure:"log"`
-	CORS     CORSConfig     `mapstructure:"cors"`
-	V1       V1Config       `mapstructure:"v1"`
-	ECS      ECSConfig      `mapstructure:"ecs"`
-	Deploy   DeployConfig   `mapstructure:"deploy"`
-	Sim      SimConfig      `mapstructure:"sim"`
+	Database  DatabaseConfig  `mapstructure:"database"`
+	Users     UsersConfig     `mapstructure:"users"`
+	Log       LogConfig       `mapstructure:"log"`
+	CORS      CORSConfig      `mapstructure:"cors"`
+	V1        V1Config        `mapstructure:"v1"`
+	ECS       ECSConfig       `mapstructure:"ecs"`
+	Deploy    DeployConfig    `mapstructure:"deploy"`
+	Sim       SimConfig       `mapstructure:"sim"`
+	Reconcile ReconcileConfig `mapstructure:"reconcile"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
@@ -112,6 +113,13 @@ type DeployConfig struct {
 	Timeout time.Duration `mapstructure:"timeout"` // for the script to finish
 }
 
+// ReconcileConfig paces the reconciler, which one replica at a time runs.
+type ReconcileConfig struct {
+	Interval      time.Duration `mapstructure:"interval"`
+	LeaseTTL      time.Duration `mapstructure:"lease_ttl"` // a silent replica's leases last this long
+	DeleteOrphans bool          `mapstructure:"delete_orphans"`
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -175,6 +183,9 @@ func defaults() map[string]any {
 		"deploy.script":             "run.sh",
 		"deploy.timeout":            "30m",
 		"sim.transition_time":       "3s",
+		"reconcile.interval":        "10s",
+		"reconcile.lease_ttl":       "30s",
+		"reconcile.delete_orphans":  false,
 	}
 }
 
@@ -317,6 +328,12 @@ func (c *Config) finish() error {
 	}
 	if c.Deploy.Timeout <= 0 {
 		return errors.New("deploy.timeout: must be positive")
+	}
+	if c.Reconcile.Interval <= 0 {
+		return errors.New("reconcile.interval: must be positive")
+	}
+	if c.Reconcile.LeaseTTL < 2*c.Reconcile.Interval {
+		return fmt.Errorf("reconcile.lease_ttl: %v must be at least twice reconcile.interval (%v), or replicas would steal each other's leases", c.Reconcile.LeaseTTL, c.Reconcile.Interval)
 	}
 	if c.Sim.TransitionTime < 0 {
 		return errors.New("sim.transition_time: must not be negative")

@@ -133,6 +133,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "zero poll interval", env: []string{"SEATIDE_ECS_POLL_INTERVAL=0s"}, wantErr: "ecs.poll_interval"},
 		{name: "bad endpoint scheme", env: append([]string{"SEATIDE_ECS_ENDPOINT=ftp://x"}, realCloud...), wantErr: "ecs.endpoint"},
 		{name: "deploy without script", env: []string{"SEATIDE_DEPLOY_ENABLED=true", "SEATIDE_DEPLOY_SCRIPT="}, wantErr: "deploy.script"},
+		{name: "lease shorter than two rounds", env: []string{"SEATIDE_RECONCILE_INTERVAL=20s"}, wantErr: "reconcile.lease_ttl"},
 		{name: "negative transition time", env: []string{"SEATIDE_SIM_TRANSITION_TIME=-1s"}, wantErr: "sim.transition_time"},
 	}
 	for _, tt := range tests {
