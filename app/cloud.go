@@ -47,7 +47,10 @@ func openCloud(cfg ECSConfig, sim SimConfig, log *slog.Logger) (*cloud, error) {
 		Endpoint:        cfg.Endpoint,
 		Protocol:        cfg.Protocol,
 		CallTimeout:     cfg.CallTimeout,
-		Logger:          log.With("component", "aliyunecs"),
+		Retry: aliyunecs.Retry{
+			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
+		},
+		Logger: log.With("component", "aliyunecs"),
 	})
 	if err != nil {
 		c.Close()

@@ -94,12 +94,21 @@ type ECSConfig struct {
 	WaitTimeout  time.Duration `mapstructure:"wait_timeout"`  // for one state change
 	AgentTimeout time.Duration `mapstructure:"agent_timeout"` // for Cloud Assistant after Running
 	CallTimeout  time.Duration `mapstructure:"call_timeout"`  // one API call
+	Retry        RetryConfig   `mapstructure:"retry"`         // throttled and transient failures
 
 	// Simulated is set when no access key is configured: the service runs
 	// the ECS simulator in-process (development only).
 	Simulated bool `mapstructure:"-"`
 	// Protocol is derived from Endpoint's scheme (https unless http://).
 	Protocol string `mapstructure:"-"`
+}
+
+// RetryConfig is the capped exponential backoff, with full jitter, of
+// throttled and transient cloud calls.
+type RetryConfig struct {
+	MaxAttempts int           `mapstructure:"max_attempts"` // the first included
+	BaseDelay   time.Duration `mapstructure:"base_delay"`
+	MaxDelay    time.Duration `mapstructure:"max_delay"`
 }
 
 type DiskConfig struct {
@@ -179,6 +188,9 @@ func defaults() map[string]any {
 		"ecs.wait_timeout":          "5m",
 		"ecs.agent_timeout":         "5m",
 		"ecs.call_timeout":          "10s",
+		"ecs.retry.max_attempts":    8,
+		"ecs.retry.base_delay":      "200ms",
+		"ecs.retry.max_delay":       "5s",
 		"deploy.enabled":            false,
 		"deploy.script":             "run.sh",
 		"deploy.timeout":            "30m",
@@ -417,6 +429,9 @@ func (c *ECSConfig) finish(production bool) error {
 		if d <= 0 {
 			return fmt.Errorf("%s: must be positive", key)
 		}
+	}
+	if c.Retry.MaxAttempts < 1 || c.Retry.BaseDelay <= 0 || c.Retry.MaxDelay < c.Retry.BaseDelay {
+		return errors.New("ecs.retry: max_attempts must be at least 1, base_delay positive and max_delay at least base_delay")
 	}
 	c.Protocol = "https"
 	if scheme, rest, ok := strings.Cut(c.Endpoint, "://"); ok {

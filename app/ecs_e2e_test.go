@@ -19,6 +19,7 @@ import (
 func instantCloud(c *app.Config) {
 	c.Sim.TransitionTime = 0
 	c.ECS.PollInterval = time.Millisecond
+	c.ECS.Retry.BaseDelay, c.ECS.Retry.MaxDelay = time.Millisecond, 5*time.Millisecond
 	c.Deploy.Enabled = true
 	c.Deploy.Script = "../testdata/deploy/run.sh"
 }
@@ -199,8 +200,8 @@ func TestECSCloudFailures(t *testing.T) {
 		{"no stock anywhere", func(sim *ecssim.Simulator) {
 			sim.SetStock("cn-hangzhou-h", "ecs.g6.large", false)
 		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
-		{"throttled once is retried", func(sim *ecssim.Simulator) {
-			sim.ThrottleNext("CreateInstance", 1)
+		{"throttled five times, then created", func(sim *ecssim.Simulator) {
+			sim.ThrottleNext("CreateInstance", 5)
 		}, ok("null")},
 		{"stock gone between the look and the create", func(sim *ecssim.Simulator) {
 			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "OperationDenied.NoStock", Message: "Sold out."})
@@ -222,6 +223,17 @@ func TestECSCloudFailures(t *testing.T) {
 			s.app.Instances().Wait()
 			if code != http.StatusOK || body != tt.want {
 				t.Errorf("got %d %s, want %s", code, body, tt.want)
+			}
+			if tt.want == ok("null") {
+				// Retries re-sent the same ClientToken: one server, one row.
+				if n := len(simInstances(t, s.app.Simulator())); n != 1 {
+					t.Errorf("%d instances in the cloud, want 1", n)
+				}
+				admin := s.login("admin", "admin-password")
+				_, body := s.do("GET", "/api/ecs/v1/history", nil, "Authorization", "Bearer "+admin)
+				if n := strings.Count(body, `"action": "create"`); n != 1 {
+					t.Errorf("%d create rows in %s", n, body)
+				}
 			}
 			if strings.Contains(tt.want, `"ng"`) {
 				if n := len(simInstances(t, s.app.Simulator())); n != 0 {
