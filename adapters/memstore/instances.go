@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/ports"
@@ -21,13 +22,37 @@ type Instances struct {
 
 var _ ports.InstanceStore = (*Instances)(nil)
 
-// NewInstances returns an empty instance store.
+// NewInstances returns an empty instance store stamping times with clock
+// (ports.SystemClock when nil).
 func NewInstances(clock ports.Clock) *Instances {
+	if clock == nil {
+		clock = ports.SystemClock{}
+	}
 	return &Instances{clock: clock, ops: make(map[string]domain.Operation)}
 }
 
+// now is the clock's time in UTC, cut to microseconds like the SQL stores.
+func (s *Instances) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// keptTime is t as the SQL stores keep it: UTC at microseconds, zero as zero.
+func keptTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// checkOp refuses what the SQL stores cannot keep, and returns op as kept.
+func checkOp(op domain.Operation) (domain.Operation, error) {
+	if op.StartedAt.IsZero() {
+		return op, domain.Invalid("started_at")
+	}
+	op.StartedAt, op.FinishedAt = keptTime(op.StartedAt), keptTime(op.FinishedAt)
+	return op, nil
+}
+
 func (s *Instances) Current(ctx context.Context) (domain.Instance, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.Instance{}, err
 	}
 	s.mu.Lock()
@@ -39,7 +64,11 @@ func (s *Instances) Current(ctx context.Context) (domain.Instance, error) {
 }
 
 func (s *Instances) Claim(ctx context.Context, inst domain.Instance, op domain.Operation) (domain.Instance, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
+		return domain.Instance{}, err
+	}
+	op, err := checkOp(op)
+	if err != nil {
 		return domain.Instance{}, err
 	}
 	s.mu.Lock()
@@ -47,7 +76,7 @@ func (s *Instances) Claim(ctx context.Context, inst domain.Instance, op domain.O
 	if s.current != nil {
 		return domain.Instance{}, domain.ErrInstanceExists
 	}
-	now := s.clock.Now().UTC()
+	now := s.now()
 	inst.Version, inst.CreatedAt, inst.UpdatedAt = 1, now, now
 	s.current = &inst
 	s.saveOp(op)
@@ -55,7 +84,7 @@ func (s *Instances) Claim(ctx context.Context, inst domain.Instance, op domain.O
 }
 
 func (s *Instances) UpdateInstance(ctx context.Context, inst domain.Instance) (domain.Instance, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.Instance{}, err
 	}
 	s.mu.Lock()
@@ -68,13 +97,13 @@ func (s *Instances) UpdateInstance(ctx context.Context, inst domain.Instance) (d
 	}
 	inst.Version++
 	inst.CreatedAt = s.current.CreatedAt
-	inst.UpdatedAt = s.clock.Now().UTC()
+	inst.UpdatedAt = s.now()
 	s.current = &inst
 	return inst, nil
 }
 
 func (s *Instances) Clear(ctx context.Context, version int64) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -90,7 +119,11 @@ func (s *Instances) Clear(ctx context.Context, version int64) error {
 }
 
 func (s *Instances) SaveOperation(ctx context.Context, op domain.Operation) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	op, err := checkOp(op)
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -107,7 +140,7 @@ func (s *Instances) saveOp(op domain.Operation) {
 }
 
 func (s *Instances) Operation(ctx context.Context, id string) (domain.Operation, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.Operation{}, err
 	}
 	s.mu.Lock()
@@ -120,7 +153,7 @@ func (s *Instances) Operation(ctx context.Context, id string) (domain.Operation,
 }
 
 func (s *Instances) LastOperation(ctx context.Context) (domain.Operation, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.Operation{}, err
 	}
 	s.mu.Lock()
@@ -132,7 +165,7 @@ func (s *Instances) LastOperation(ctx context.Context) (domain.Operation, error)
 }
 
 func (s *Instances) SaveInvocation(ctx context.Context, instanceID, invokeID string) error {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -142,7 +175,7 @@ func (s *Instances) SaveInvocation(ctx context.Context, instanceID, invokeID str
 }
 
 func (s *Instances) LastInvocation(ctx context.Context) (string, string, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return "", "", err
 	}
 	s.mu.Lock()
@@ -162,7 +195,7 @@ type History struct {
 var _ ports.HistoryStore = (*History)(nil)
 
 func (h *History) Append(ctx context.Context, e domain.HistoryEntry) (domain.HistoryEntry, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return domain.HistoryEntry{}, err
 	}
 	h.mu.Lock()
@@ -175,17 +208,18 @@ func (h *History) Append(ctx context.Context, e domain.HistoryEntry) (domain.His
 		}
 	}
 	e.ID = int64(len(h.entries) + 1)
+	e.StartedAt, e.FinishedAt = keptTime(e.StartedAt), keptTime(e.FinishedAt)
 	h.entries = append(h.entries, e)
 	return e, nil
 }
 
 func (h *History) List(ctx context.Context, before int64, limit int) ([]domain.HistoryEntry, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var out []domain.HistoryEntry
+	out := []domain.HistoryEntry{}
 	for i := len(h.entries) - 1; i >= 0 && len(out) < limit; i-- {
 		if before <= 0 || h.entries[i].ID < before {
 			out = append(out, h.entries[i])

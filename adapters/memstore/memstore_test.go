@@ -19,3 +19,15 @@ func TestLeaseStore(t *testing.T) {
 		return memstore.NewLeases(clock)
 	})
 }
+
+func TestInstanceStore(t *testing.T) {
+	portstest.RunInstanceStoreTests(t, func(t *testing.T) ports.InstanceStore {
+		return memstore.NewInstances(ports.SystemClock{})
+	})
+}
+
+func TestHistoryStore(t *testing.T) {
+	portstest.RunHistoryStoreTests(t, func(t *testing.T) ports.HistoryStore {
+		return &memstore.History{}
+	})
+}
