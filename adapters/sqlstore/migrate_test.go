@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"regexp"
 	"testing"
 	"time"
@@ -54,25 +55,52 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 			pending(true)
 			version(0)
-			status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`)
+			status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
+				`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`)
 
 			if err := db.Migrate(ctx, "up", nil); err != nil {
 				t.Fatalf("migrate up: %v", err)
 			}
 			pending(false)
-			version(1)
-			status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`)
+			version(2)
+			status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
+				`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`)
 			if err := db.MigrateUp(ctx); err != nil {
 				t.Fatalf("second migrate up (nothing to do): %v", err)
 			}
+			// Fill every table, so that down must drop them with rows in.
 			if _, err := db.Users().CreateUser(ctx, portstest.UserFixture("alice")); err != nil {
 				t.Fatalf("CreateUser after up: %v", err)
 			}
+			op := domain.Operation{ID: "op-1", Action: "new", Step: "create", State: domain.OpRunning, StartedAt: time.Now()}
+			if _, err := db.Instances().Claim(ctx, domain.Instance{OperationID: op.ID}, op); err != nil {
+				t.Fatalf("Claim after up: %v", err)
+			}
+			if err := db.Instances().SaveInvocation(ctx, "i-1", "t-1"); err != nil {
+				t.Fatalf("SaveInvocation after up: %v", err)
+			}
+			if _, err := db.History().Append(ctx, domain.HistoryEntry{Action: domain.ActionCreate, Source: "v1:history:1"}); err != nil {
+				t.Fatalf("Append after up: %v", err)
+			}
 
+			// Down goes one step at a time, newest first.
 			if err := db.Migrate(ctx, "down", nil); err != nil {
-				t.Fatalf("migrate down: %v", err)
+				t.Fatalf("migrate down (instances): %v", err)
 			}
 			pending(true)
+			version(1)
+			if _, err := db.Instances().Current(ctx); domain.ErrorCode(err) != domain.CodeInternal {
+				t.Fatalf("Current after down: %v, want an internal error (no table)", err)
+			}
+			if _, err := db.History().List(ctx, 0, 10); domain.ErrorCode(err) != domain.CodeInternal {
+				t.Fatalf("History after down: %v, want an internal error (no table)", err)
+			}
+			if n, err := db.Users().CountUsers(ctx); err != nil || n != 1 {
+				t.Fatalf("CountUsers after one down = %d, %v; want 1 (users untouched)", n, err)
+			}
+			if err := db.Migrate(ctx, "down", nil); err != nil {
+				t.Fatalf("migrate down (users): %v", err)
+			}
 			version(0)
 			if _, err := db.Users().CountUsers(ctx); domain.ErrorCode(err) != domain.CodeInternal {
 				t.Fatalf("CountUsers after down: %v, want an internal error (no table)", err)
@@ -82,8 +110,15 @@ func TestMigrateRoundTrip(t *testing.T) {
 			if err := db.MigrateUp(ctx); err != nil {
 				t.Fatalf("migrate up again: %v", err)
 			}
+			version(2)
 			if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 				t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
+			}
+			if _, err := db.Instances().LastOperation(ctx); !errors.Is(err, domain.ErrNoOperation) {
+				t.Fatalf("LastOperation after down+up: %v, want ErrNoOperation", err)
+			}
+			if _, err := db.History().Append(ctx, domain.HistoryEntry{Action: domain.ActionCreate, Source: "v1:history:1"}); err != nil {
+				t.Fatalf("Append of the same source after down+up: %v", err)
 			}
 			if err := db.Migrate(ctx, "sideways", nil); err == nil {
 				t.Fatal("Migrate accepted an unknown command")
