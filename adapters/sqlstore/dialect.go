@@ -28,6 +28,7 @@ type dialect struct {
 	lowerLookup   bool   // compare lower(col) = lower(?): postgres's unique indexes are on lower()
 	forUpdate     string // row lock for read-modify-write ("" where the transaction already locks)
 	timeAsText    bool   // times go in and out as UTC text (sqlite has no time type)
+	upsertValues  bool   // ON DUPLICATE KEY UPDATE c = VALUES(c) instead of ON CONFLICT (key) DO UPDATE
 	uniqueKeyName func(error) (string, bool)
 }
 
@@ -40,7 +41,7 @@ var dialects = map[string]*dialect{
 	},
 	"mysql": {
 		name: "mysql", driverName: "mysql", goose: goose.DialectMySQL,
-		forUpdate: " FOR UPDATE", uniqueKeyName: mysqlUnique,
+		forUpdate: " FOR UPDATE", upsertValues: true, uniqueKeyName: mysqlUnique,
 	},
 	"postgres": {
 		name: "postgres", driverName: "pgx", goose: goose.DialectPostgres,
@@ -69,6 +70,34 @@ func (d *dialect) q(query string) string {
 	return b.String()
 }
 
+// upsert is an INSERT of cols into table that, when a row with the same key
+// column exists, sets its other columns instead. Columns the statement does
+// not name (an insertion sequence, say) keep their values.
+func (d *dialect) upsert(table, key string, cols ...string) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (")
+	b.WriteString(strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")")
+	if d.upsertValues {
+		b.WriteString(" ON DUPLICATE KEY UPDATE ")
+	} else {
+		b.WriteString(" ON CONFLICT (" + key + ") DO UPDATE SET ")
+	}
+	sep := ""
+	for _, c := range cols {
+		if c == key {
+			continue
+		}
+		b.WriteString(sep)
+		sep = ", "
+		if d.upsertValues {
+			b.WriteString(c + " = VALUES(" + c + ")")
+		} else {
+			b.WriteString(c + " = excluded." + c)
+		}
+	}
+	return b.String()
+}
+
 // eqFold is a condition "col = ?" that ignores ASCII case, using the index
 // that enforces uniqueness.
 func (d *dialect) eqFold(col string) string {
@@ -92,6 +121,14 @@ func (d *dialect) timeArg(t time.Time) any {
 	return t
 }
 
+// nullTimeArg is timeArg with the zero time as NULL.
+func (d *dialect) nullTimeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return d.timeArg(t)
+}
+
 // scanTime reads a time column whatever the driver hands over: time.Time
 // (pgx, mysql with parseTime), or text (sqlite, mysql without parseTime).
 type scanTime struct{ t *time.Time }
@@ -107,6 +144,17 @@ func (s scanTime) Scan(v any) error {
 		return s.parse(string(v))
 	}
 	return fmt.Errorf("sqlstore: cannot scan a time from %T", v)
+}
+
+// scanNullTime is scanTime reading NULL as the zero time.
+type scanNullTime struct{ t *time.Time }
+
+func (s scanNullTime) Scan(v any) error {
+	if v == nil {
+		*s.t = time.Time{}
+		return nil
+	}
+	return scanTime(s).Scan(v)
 }
 
 func (s scanTime) parse(v string) error {
