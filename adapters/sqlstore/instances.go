@@ -19,8 +19,8 @@ type instanceStore struct{ db *DB }
 var _ ports.InstanceStore = (*instanceStore)(nil)
 
 const (
-	instanceColumns  = "instance_id, zone, instance_type, public_ip, created_by, operation_id, version, created_at, updated_at"
-	operationColumns = "id, action, step, state, error_code, instance_id, started_by, started_at, finished_at"
+	instanceColumns  = "instance_id, zone, instance_type, public_ip, last_status, created_by, operation_id, version, created_at, updated_at"
+	operationColumns = "id, action, step, state, error_code, instance_id, started_by, owner, started_at, finished_at"
 )
 
 // instanceError is the one place where the instance store's driver errors
@@ -63,18 +63,19 @@ func nullIfEmpty(s string) sql.NullString { return sql.NullString{String: s, Val
 
 func scanInstance(r rowScanner) (domain.Instance, error) {
 	var (
-		inst domain.Instance
-		opID sql.NullString
+		inst   domain.Instance
+		status string
+		opID   sql.NullString
 	)
-	err := r.Scan(&inst.ID, &inst.Zone, &inst.InstanceType, &inst.PublicIP, &inst.CreatedBy, &opID, &inst.Version,
+	err := r.Scan(&inst.ID, &inst.Zone, &inst.InstanceType, &inst.PublicIP, &status, &inst.CreatedBy, &opID, &inst.Version,
 		scanTime{&inst.CreatedAt}, scanTime{&inst.UpdatedAt})
-	inst.OperationID = opID.String
+	inst.LastStatus, inst.OperationID = domain.InstanceStatus(status), opID.String
 	return inst, err
 }
 
 func scanOperation(r rowScanner) (domain.Operation, error) {
 	var op domain.Operation
-	err := r.Scan(&op.ID, &op.Action, &op.Step, &op.State, &op.Error, &op.InstanceID, &op.StartedBy,
+	err := r.Scan(&op.ID, &op.Action, &op.Step, &op.State, &op.Error, &op.InstanceID, &op.StartedBy, &op.Owner,
 		scanTime{&op.StartedAt}, scanNullTime{&op.FinishedAt})
 	return op, err
 }
@@ -105,8 +106,8 @@ func (s *instanceStore) Claim(ctx context.Context, inst domain.Instance, op doma
 			return err
 		}
 		_, err := tx.ExecContext(ctx, d.q("INSERT INTO current_instance (slot, "+instanceColumns+")"+
-			" VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-			inst.ID, inst.Zone, inst.InstanceType, inst.PublicIP, inst.CreatedBy, nullIfEmpty(inst.OperationID),
+			" VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+			inst.ID, inst.Zone, inst.InstanceType, inst.PublicIP, string(inst.LastStatus), inst.CreatedBy, nullIfEmpty(inst.OperationID),
 			inst.Version, d.timeArg(inst.CreatedAt), d.timeArg(inst.UpdatedAt))
 		return err
 	})
@@ -125,9 +126,9 @@ func (s *instanceStore) UpdateInstance(ctx context.Context, inst domain.Instance
 		// The version bump makes every successful update change the row, so
 		// MySQL's rows-affected (changed rows) counts it too.
 		res, err := tx.ExecContext(ctx, d.q("UPDATE current_instance SET instance_id = ?, zone = ?, instance_type = ?,"+
-			" public_ip = ?, created_by = ?, operation_id = ?, version = version + 1, updated_at = ?"+
+			" public_ip = ?, last_status = ?, created_by = ?, operation_id = ?, version = version + 1, updated_at = ?"+
 			" WHERE slot = 1 AND version = ?"),
-			inst.ID, inst.Zone, inst.InstanceType, inst.PublicIP, inst.CreatedBy, nullIfEmpty(inst.OperationID),
+			inst.ID, inst.Zone, inst.InstanceType, inst.PublicIP, string(inst.LastStatus), inst.CreatedBy, nullIfEmpty(inst.OperationID),
 			d.timeArg(inst.UpdatedAt), inst.Version)
 		if err != nil {
 			return err
@@ -184,8 +185,8 @@ func (s *instanceStore) Clear(ctx context.Context, version int64) error {
 func (s *instanceStore) saveOp(ctx context.Context, ex execer, op domain.Operation) error {
 	d := s.db.d
 	_, err := ex.ExecContext(ctx, d.q(d.upsert("operations", "id",
-		"id", "action", "step", "state", "error_code", "instance_id", "started_by", "started_at", "finished_at")),
-		op.ID, op.Action, op.Step, op.State, op.Error, op.InstanceID, op.StartedBy,
+		"id", "action", "step", "state", "error_code", "instance_id", "started_by", "owner", "started_at", "finished_at")),
+		op.ID, op.Action, op.Step, op.State, op.Error, op.InstanceID, op.StartedBy, op.Owner,
 		d.timeArg(op.StartedAt), d.nullTimeArg(op.FinishedAt))
 	return err
 }

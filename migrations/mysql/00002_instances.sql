@@ -17,6 +17,7 @@ CREATE TABLE operations (
     error_code  VARCHAR(255) NOT NULL,
     instance_id VARCHAR(64)  NOT NULL,
     started_by  VARCHAR(64)  NOT NULL,
+    owner       VARCHAR(64)  NOT NULL, -- the process running it
     started_at  DATETIME(6)  NOT NULL,
     finished_at DATETIME(6)  NULL,
     PRIMARY KEY (id),
@@ -31,6 +32,7 @@ CREATE TABLE current_instance (
     zone          VARCHAR(64) NOT NULL,
     instance_type VARCHAR(64) NOT NULL,
     public_ip     VARCHAR(45) NOT NULL,
+    last_status   VARCHAR(32) NOT NULL, -- as last seen or caused, for the reconciler
     created_by    VARCHAR(64) NOT NULL,
     operation_id  VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
     version       BIGINT      NOT NULL,

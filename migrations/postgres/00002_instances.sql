@@ -17,6 +17,7 @@ CREATE TABLE operations (
     error_code  VARCHAR(255) NOT NULL,
     instance_id VARCHAR(64)  NOT NULL,
     started_by  VARCHAR(64)  NOT NULL,
+    owner       VARCHAR(64)  NOT NULL, -- the process running it
     started_at  TIMESTAMPTZ(6) NOT NULL,
     finished_at TIMESTAMPTZ(6) NULL
 );
@@ -28,6 +29,7 @@ CREATE TABLE current_instance (
     zone          VARCHAR(64) NOT NULL,
     instance_type VARCHAR(64) NOT NULL,
     public_ip     VARCHAR(45) NOT NULL,
+    last_status   VARCHAR(32) NOT NULL, -- as last seen or caused, for the reconciler
     created_by    VARCHAR(64) NOT NULL,
     operation_id  VARCHAR(64) NULL
                   CONSTRAINT current_instance_operation_fkey REFERENCES operations (id),

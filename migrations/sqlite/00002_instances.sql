@@ -18,11 +18,12 @@ CREATE TABLE operations (
     error_code  VARCHAR(255) NOT NULL,
     instance_id VARCHAR(64)  NOT NULL,
     started_by  VARCHAR(64)  NOT NULL,
+    owner       VARCHAR(64)  NOT NULL, -- the process running it
     started_at  TEXT NOT NULL,
     finished_at TEXT NULL,
     CONSTRAINT operations_len CHECK (length(id) BETWEEN 1 AND 64 AND length(action) <= 32
         AND length(step) <= 64 AND length(error_code) <= 255 AND length(instance_id) <= 64
-        AND length(started_by) <= 64)
+        AND length(started_by) <= 64 AND length(owner) <= 64)
 );
 
 CREATE TABLE current_instance (
@@ -32,6 +33,7 @@ CREATE TABLE current_instance (
     zone          VARCHAR(64) NOT NULL,
     instance_type VARCHAR(64) NOT NULL,
     public_ip     VARCHAR(45) NOT NULL,
+    last_status   VARCHAR(32) NOT NULL, -- as last seen or caused, for the reconciler
     created_by    VARCHAR(64) NOT NULL,
     operation_id  VARCHAR(64) NULL
                   CONSTRAINT current_instance_operation_fkey REFERENCES operations (id),
@@ -39,7 +41,7 @@ CREATE TABLE current_instance (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     CONSTRAINT current_instance_len CHECK (length(instance_id) <= 64 AND length(zone) <= 64
-        AND length(instance_type) <= 64 AND length(public_ip) <= 45 AND length(created_by) <= 64)
+        AND length(instance_type) <= 64 AND length(public_ip) <= 45 AND length(last_status) <= 32 AND length(created_by) <= 64)
 );
 
 CREATE TABLE last_invocation (

@@ -18,8 +18,9 @@ import (
 // long (multibyte ones too) and expects them back unchanged.
 const (
 	maxIDLen        = 64 // instance, operation, invocation and request ids
-	maxNameLen      = 64 // zone, instance type, step, result, actors
+	maxNameLen      = 64 // zone, instance type, step, result, actors, owner
 	maxPublicIPLen  = 45 // the longest IPv6 text form
+	maxStatusLen    = 32 // Instance.LastStatus
 	maxActionLen    = 32
 	maxErrorLen     = 255 // Operation.Error
 	maxDetailLen    = 1000
@@ -137,6 +138,7 @@ func instSame(t *testing.T, what string, got, want domain.Instance) {
 	d.check("Zone", got.Zone == want.Zone, got.Zone, want.Zone)
 	d.check("InstanceType", got.InstanceType == want.InstanceType, got.InstanceType, want.InstanceType)
 	d.check("PublicIP", got.PublicIP == want.PublicIP, got.PublicIP, want.PublicIP)
+	d.check("LastStatus", got.LastStatus == want.LastStatus, got.LastStatus, want.LastStatus)
 	d.check("CreatedBy", got.CreatedBy == want.CreatedBy, got.CreatedBy, want.CreatedBy)
 	d.check("OperationID", got.OperationID == want.OperationID, got.OperationID, want.OperationID)
 	d.check("Version", got.Version == want.Version, got.Version, want.Version)
@@ -156,6 +158,7 @@ func opSame(t *testing.T, what string, got, want domain.Operation) {
 	d.check("Error", got.Error == want.Error, got.Error, want.Error)
 	d.check("InstanceID", got.InstanceID == want.InstanceID, got.InstanceID, want.InstanceID)
 	d.check("StartedBy", got.StartedBy == want.StartedBy, got.StartedBy, want.StartedBy)
+	d.check("Owner", got.Owner == want.Owner, got.Owner, want.Owner)
 	d.check("StartedAt", sameTime(got.StartedAt, stored(want.StartedAt)), got.StartedAt, stored(want.StartedAt))
 	d.check("FinishedAt", sameTime(got.FinishedAt, stored(want.FinishedAt)), got.FinishedAt, stored(want.FinishedAt))
 	d.fatal(t, what)
@@ -181,7 +184,7 @@ func histSame(t *testing.T, what string, got, want domain.HistoryEntry) {
 // opFixture is a running operation started at a fixed instant.
 func opFixture(id string) domain.Operation {
 	return domain.Operation{ID: id, Action: "new", Step: "create", State: domain.OpRunning,
-		StartedBy: "alice", StartedAt: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)}
+		StartedBy: "alice", Owner: "p-1", StartedAt: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)}
 }
 
 func instMustClaim(t *testing.T, s ports.InstanceStore, inst domain.Instance, op domain.Operation) domain.Instance {
@@ -263,7 +266,7 @@ func testInstEmpty(t *testing.T, s ports.InstanceStore) {
 func testInstClaim(t *testing.T, s ports.InstanceStore) {
 	op := opFixture("op-claim")
 	in := domain.Instance{ID: "i-abc", Zone: "cn-hangzhou-i", InstanceType: "ecs.g7.large", PublicIP: "203.0.113.7",
-		CreatedBy: "alice", OperationID: op.ID, Version: 42} // Version is the store's to set
+		LastStatus: domain.StatusPending, CreatedBy: "alice", OperationID: op.ID, Version: 42} // Version is the store's to set
 	before := time.Now().UTC().Add(-time.Second)
 	got := instMustClaim(t, s, in, op)
 	after := time.Now().UTC().Add(time.Second)
@@ -351,9 +354,9 @@ func testInstClaimThenUpdate(t *testing.T, s ports.InstanceStore) {
 	instSame(t, "Current after setting the ID", instMustCurrent(t, s), want)
 
 	in = got
-	in.PublicIP = "2001:db8::1"
+	in.PublicIP, in.LastStatus = "2001:db8::1", domain.StatusRunning
 	got = instMustUpdate(t, s, in)
-	want.PublicIP, want.Version, want.UpdatedAt = "2001:db8::1", 3, got.UpdatedAt
+	want.PublicIP, want.LastStatus, want.Version, want.UpdatedAt = "2001:db8::1", domain.StatusRunning, 3, got.UpdatedAt
 	instSame(t, "Current after setting the IP", instMustCurrent(t, s), want)
 	opSame(t, "the operation, untouched by updates", opMustGet(t, s, op.ID), op)
 }
@@ -473,7 +476,7 @@ func testInstSaveOperation(t *testing.T, s ports.InstanceStore) {
 		},
 		func(o *domain.Operation) { // every field replaced, even those set once
 			*o = domain.Operation{ID: o.ID, Action: "stop", Step: "done", State: domain.OpSucceeded,
-				InstanceID: "i-other", StartedBy: "bob", StartedAt: o.StartedAt.Add(time.Hour),
+				InstanceID: "i-other", StartedBy: "bob", Owner: "p-taken-over", StartedAt: o.StartedAt.Add(time.Hour),
 				FinishedAt: o.StartedAt.Add(2 * time.Hour)}
 		},
 	} {
@@ -601,10 +604,10 @@ func testInstLongValues(t *testing.T, s ports.InstanceStore) {
 	long := func(n int) string { return strings.Repeat("é", n) }
 	op := domain.Operation{ID: long(maxIDLen), Action: long(maxActionLen), Step: long(maxNameLen),
 		State: domain.OpFailed, Error: long(maxErrorLen), InstanceID: long(maxIDLen),
-		StartedBy: long(maxNameLen), StartedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		StartedBy: long(maxNameLen), Owner: long(maxNameLen), StartedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 		FinishedAt: time.Date(2024, 1, 1, 0, 1, 0, 0, time.UTC)}
 	in := domain.Instance{ID: long(maxIDLen), Zone: long(maxNameLen), InstanceType: long(maxNameLen),
-		PublicIP: strings.Repeat("f", maxPublicIPLen), CreatedBy: long(maxNameLen), OperationID: op.ID}
+		PublicIP: strings.Repeat("f", maxPublicIPLen), LastStatus: domain.InstanceStatus(long(maxStatusLen)), CreatedBy: long(maxNameLen), OperationID: op.ID}
 	got := instMustClaim(t, s, in, op)
 	want := in
 	want.Version, want.CreatedAt, want.UpdatedAt = 1, got.CreatedAt, got.UpdatedAt
