@@ -45,10 +45,15 @@ func (s *instanceStore) instanceError(ctx context.Context, err error, missing er
 	return s.db.otherError(ctx, err, "instances: "+what)
 }
 
-// execer is a *sql.DB or a *sql.Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+// execer and queryRower are a *sql.DB or a *sql.Tx.
+type (
+	execer interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	}
+	queryRower interface {
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+)
 
 // storedTime is t as the database keeps it: UTC at microseconds, zero as zero.
 func storedTime(t time.Time) time.Time {
@@ -150,9 +155,7 @@ func (s *instanceStore) UpdateInstance(ctx context.Context, inst domain.Instance
 }
 
 // missOrConflict tells why a compare-and-set touched no row.
-func (s *instanceStore) missOrConflict(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}) error {
+func (s *instanceStore) missOrConflict(ctx context.Context, q queryRower) error {
 	var v int64
 	err := q.QueryRowContext(ctx, "SELECT version FROM current_instance WHERE slot = 1").Scan(&v)
 	switch {
