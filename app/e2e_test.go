@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ type service struct {
 	t    *testing.T
 	app  *app.App
 	base string
+	stop func() // shut down as on SIGTERM; also done when the test ends
 }
 
 // startService runs the whole service on a free port with the given
@@ -54,6 +56,22 @@ func startService(t *testing.T, change func(c *app.Config)) *service {
 // accounts admin and steve (passwords NAME-password).
 func startServiceConfig(t *testing.T, cfg app.Config) *service {
 	t.Helper()
+	s := runService(t, cfg)
+	for _, u := range []struct {
+		name string
+		g    domain.Group
+	}{{"admin", domain.GroupAdmin}, {"steve", domain.GroupStd}} {
+		if _, err := s.app.Users().CreateAccount(context.Background(), users.NewUser{Username: u.name, Password: u.name + "-password", Email: u.name + "@example.com"}, u.g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// runService runs the whole service with cfg until the test ends or
+// s.stop is called.
+func runService(t *testing.T, cfg app.Config) *service {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -64,22 +82,18 @@ func startServiceConfig(t *testing.T, cfg app.Config) *service {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("run: %v", err)
-		}
-		_ = a.Close()
-	})
 	s := &service{t: t, app: a, base: "http://" + a.Addr()}
-	for _, u := range []struct {
-		name string
-		g    domain.Group
-	}{{"admin", domain.GroupAdmin}, {"steve", domain.GroupStd}} {
-		if _, err := a.Users().CreateAccount(ctx, users.NewUser{Username: u.name, Password: u.name + "-password", Email: u.name + "@example.com"}, u.g); err != nil {
-			t.Fatal(err)
-		}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+			_ = a.Close()
+		})
 	}
+	t.Cleanup(s.stop)
 	return s
 }
 

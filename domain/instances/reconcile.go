@@ -92,6 +92,8 @@ func (s *Service) Heartbeat(ctx context.Context) error {
 // (ustop), adopts a managed instance when none is recorded, and reports or
 // deletes the other ones. Run it in one process at a time (RunMonitors does).
 func (s *Service) Reconcile(ctx context.Context) (Report, error) {
+	s.reconciling.Lock()
+	defer s.reconciling.Unlock()
 	var rep Report
 	// List the cloud before reading the store: an instance created after
 	// the listing is not judged; one created before it has its record (or
@@ -149,20 +151,22 @@ func (s *Service) Reconcile(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// abandoned reports an operation whose owner stopped heartbeating. A young
-// operation is never abandoned: its owner may not have beaten yet.
+// abandoned reports an operation whose owner stopped heartbeating (or
+// gave its lease up when it shut down). An owner that never beat is given
+// one lease's time from the operation's start.
 func (s *Service) abandoned(ctx context.Context, op domain.Operation) bool {
-	if op.Owner == s.cfg.ProcessID || s.clock.Now().Sub(op.StartedAt) < s.cfg.LeaseTTL {
+	if op.Owner == s.cfg.ProcessID {
 		return false
 	}
+	now := s.clock.Now()
 	l, err := s.leases.Get(ctx, processLease+op.Owner)
 	switch {
 	case errors.Is(err, domain.ErrNoLease):
-		return true
+		return now.Sub(op.StartedAt) >= s.cfg.LeaseTTL
 	case err != nil:
 		return false // cannot tell: leave it for the next round
 	}
-	return !s.clock.Now().Before(l.ExpiresAt)
+	return !now.Before(l.ExpiresAt)
 }
 
 // takeOver resumes an abandoned `new`: it finds the instance the operation

@@ -89,6 +89,8 @@ type Service struct {
 
 	mu       sync.Mutex
 	reported map[string]bool // orphans already written to history by this process
+
+	reconciling sync.Mutex // one Reconcile at a time in this process
 }
 
 // New returns an instance service; Close it to end background work.
@@ -318,6 +320,13 @@ func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 	ctx := s.bg
 	started := s.clock.Now()
 	fail := func(err error) {
+		if ctx.Err() != nil {
+			// The service is closing, not the operation failing: leave it
+			// running at its last persisted step for a live process to
+			// take over.
+			s.log.Info("operation interrupted by shutdown", "op", op.ID, "step", op.Step)
+			return
+		}
 		op.State, op.Error, op.FinishedAt = domain.OpFailed, result(err), s.clock.Now()
 		s.saveOp(ctx, op)
 		s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
