@@ -36,7 +36,13 @@ func replicaConfig(t *testing.T, driver, dsn string, sim *ecssim.Server) app.Con
 // sharedCloud starts one simulator for several replicas.
 func sharedCloud(t *testing.T) *ecssim.Server {
 	t.Helper()
-	sim, err := ecssim.Start("127.0.0.1:0", ecssim.Options{NoDelay: true})
+	return sharedCloudCalls(t, nil)
+}
+
+// sharedCloudCalls is sharedCloud telling onCall of every API call.
+func sharedCloudCalls(t *testing.T, onCall func(action string)) *ecssim.Server {
+	t.Helper()
+	sim, err := ecssim.Start("127.0.0.1:0", ecssim.Options{NoDelay: true, OnCall: onCall})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +119,14 @@ func TestRestartDuringNew(t *testing.T) {
 				t.Parallel()
 				sqltest.Require(t, driver)
 				ctx := context.Background()
-				sim, dsn := sharedCloud(t), sharedDSN(t, driver)
+				reached := make(chan struct{})
+				var once sync.Once
+				sim := sharedCloudCalls(t, func(action string) {
+					if action == st.block {
+						once.Do(func() { close(reached) })
+					}
+				})
+				dsn := sharedDSN(t, driver)
 				a := startServiceConfig(t, replicaConfig(t, driver, dsn, sim))
 				steve := a.login("steve", "steve-password")
 
@@ -121,6 +134,7 @@ func TestRestartDuringNew(t *testing.T) {
 				if _, body := a.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": steve}); body != ok("null") {
 					t.Fatalf("new: %s", body)
 				}
+				<-reached
 				a.stop()
 				sim.ClearFaults()
 

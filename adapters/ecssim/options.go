@@ -74,6 +74,10 @@ type Options struct {
 	// Now is the simulator's clock (default time.Now). Transitions are
 	// evaluated lazily against it, so a ManualClock makes tests exact.
 	Now func() time.Time
+	// OnCall, when set, is told the action of every API call as it arrives
+	// (before any injected latency), so a test can wait for a call instead
+	// of sleeping. It must not block.
+	OnCall func(action string)
 	// Logger receives one debug line per call (default: discard).
 	Logger *slog.Logger
 }

@@ -129,6 +129,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	action := r.Header.Get("x-acs-action")
 	version := r.Header.Get("x-acs-version")
+	if s.opts.OnCall != nil {
+		s.opts.OnCall(action)
+	}
 	s.wait(r.Context(), s.opts.Latency+s.actionLatency(action))
 
 	s.mu.Lock()
