@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // --timezone works on hosts without zoneinfo
 
 	"github.com/seatidemc/seatide/app"
 )
@@ -28,6 +29,9 @@ Commands:
   ecs-sim [--listen ADDR] [--access-key-id ID] [--access-key-secret SECRET]
                              run the ECS simulator standalone, so that several
                              replicas can share one simulated cloud
+  import-v1 --from 'USER:PASS@tcp(HOST:3306)/' [--dry-run] [--timezone ZONE]
+                             copy the original service's users, instance and
+                             history from its MySQL server; a second run adds nothing
 
 Global flags:
   --config PATH   configuration file (default ./config.yml when present);
@@ -136,6 +140,32 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return app.RunSimulator(ctx, o, os.Stdout)
+
+	case "import-v1":
+		fs := subcommand("import-v1", "--from 'USER:PASS@tcp(HOST:3306)/' [flags]",
+			"Copy the original SEATiDE service's data from its MySQL server into the configured database:\n"+
+				"the users of user.data (keeping their password hashes: they log in with their old passwords),\n"+
+				"the instance and IP of ecs.status, every ecs.history row and the last deploy of ecs.cmd_history.\n"+
+				"Rows already there are skipped, so a second run adds nothing. It prints what it read, wrote\n"+
+				"and skipped, and why.")
+		var o app.ImportV1Options
+		from := fs.String("from", "", "the original MySQL server, as a go-sql-driver DSN (required)")
+		fs.StringVar(&o.UserDB, "user-db", "user", "the original's user database")
+		fs.StringVar(&o.ECSDB, "ecs-db", "ecs", "the original's ECS database")
+		fs.StringVar(&o.Timezone, "timezone", "UTC", "the IANA time zone of the original MySQL server's clock, e.g. Asia/Shanghai\n(its DATETIMEs hold that zone's local time)")
+		fs.BoolVar(&o.DryRun, "dry-run", false, "read everything and say what would be written, writing nothing")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if *from == "" || fs.NArg() > 0 {
+			fs.Usage()
+			return errors.New("import-v1: --from is required and nothing else may follow the flags")
+		}
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return app.ImportV1(ctx, cfg, *from, o, os.Stdout)
 
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stderr, usage)
