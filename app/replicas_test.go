@@ -173,3 +173,57 @@ func TestRestartDuringNew(t *testing.T) {
 		}
 	}
 }
+
+// TestBehindTheBack: a server stopped, then deleted, outside seatide (the
+// console, a spot reclaim) is noticed by the reconciler through the SDK and
+// recorded as history by _monitor; the record is cleared after deletion.
+func TestBehindTheBack(t *testing.T) {
+	ctx := context.Background()
+	sim := sharedCloud(t)
+	s := startServiceConfig(t, replicaConfig(t, "sqlite", sharedDSN(t, "sqlite"), sim))
+	steve := s.login("steve", "steve-password")
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": steve}); body != ok("null") {
+		t.Fatalf("new: %s", body)
+	}
+	s.app.Instances().Wait()
+	id := simInstances(t, sim)[0].InstanceId
+
+	steps := []struct {
+		name    string
+		act     func() error
+		want    string // the newest history row
+		cleared bool
+	}{
+		{"stopped", func() error { return sim.StopBehindBack(id) }, "_monitor:ustop:" + id, false},
+		{"deleted", func() error { return sim.DeleteBehindBack(id) }, "_monitor:udelete:" + id, true},
+	}
+	admin := s.login("admin", "admin-password")
+	for _, st := range steps {
+		if err := st.act(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.app.Instances().Reconcile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.app.Instances().History(ctx, mustUser(t, s, admin), 0, 1)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: history %v %v", st.name, list, err)
+		}
+		if got := list[0].Actor + ":" + list[0].Action + ":" + list[0].InstanceID; got != st.want {
+			t.Errorf("%s: newest history row %s, want %s", st.name, got, st.want)
+		}
+		_, body := s.do("GET", "/api/ecs/v1/describe/status", nil)
+		if cleared := body == ng("No instance id found in database."); cleared != st.cleared {
+			t.Errorf("%s: status %s", st.name, body)
+		}
+	}
+}
+
+func mustUser(t *testing.T, s *service, token string) *domain.User {
+	t.Helper()
+	u, err := s.app.Users().Authenticate(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &u
+}
