@@ -56,15 +56,16 @@ func TestMigrateRoundTrip(t *testing.T) {
 			pending(true)
 			version(0)
 			status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
-				`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`)
+				`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`)
 
 			if err := db.Migrate(ctx, "up", nil); err != nil {
 				t.Fatalf("migrate up: %v", err)
 			}
 			pending(false)
-			version(2)
+			version(3)
 			status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
-				`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`)
+				`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
+				`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`)
 			if err := db.MigrateUp(ctx); err != nil {
 				t.Fatalf("second migrate up (nothing to do): %v", err)
 			}
@@ -85,9 +86,16 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 			// Down goes one step at a time, newest first.
 			if err := db.Migrate(ctx, "down", nil); err != nil {
-				t.Fatalf("migrate down (instances): %v", err)
+				t.Fatalf("migrate down (leases): %v", err)
 			}
 			pending(true)
+			version(2)
+			if _, err := db.Instances().Current(ctx); err != nil {
+				t.Fatalf("Current after one down: %v (instances untouched)", err)
+			}
+			if err := db.Migrate(ctx, "down", nil); err != nil {
+				t.Fatalf("migrate down (instances): %v", err)
+			}
 			version(1)
 			if _, err := db.Instances().Current(ctx); domain.ErrorCode(err) != domain.CodeInternal {
 				t.Fatalf("Current after down: %v, want an internal error (no table)", err)
@@ -110,7 +118,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			if err := db.MigrateUp(ctx); err != nil {
 				t.Fatalf("migrate up again: %v", err)
 			}
-			version(2)
+			version(3)
 			if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 				t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 			}
