@@ -30,6 +30,9 @@ type dialect struct {
 	timeAsText    bool   // times go in and out as UTC text (sqlite has no time type)
 	upsertValues  bool   // ON DUPLICATE KEY UPDATE c = VALUES(c) instead of ON CONFLICT (key) DO UPDATE
 	uniqueKeyName func(error) (string, bool)
+	// txAborted reports a deadlock or serialization failure: the database
+	// rolled the transaction back and running it again may succeed.
+	txAborted func(error) bool
 }
 
 var dialects = map[string]*dialect{
@@ -38,15 +41,17 @@ var dialects = map[string]*dialect{
 		// Transactions begin IMMEDIATE (see the DSN), which already takes the
 		// write lock: there is no row lock to ask for.
 		timeAsText: true, uniqueKeyName: sqliteUnique,
+		// One writer at a time: waiting is busy_timeout's job, never a deadlock.
+		txAborted: func(error) bool { return false },
 	},
 	"mysql": {
 		name: "mysql", driverName: "mysql", goose: goose.DialectMySQL,
-		forUpdate: " FOR UPDATE", upsertValues: true, uniqueKeyName: mysqlUnique,
+		forUpdate: " FOR UPDATE", upsertValues: true, uniqueKeyName: mysqlUnique, txAborted: mysqlTxAborted,
 	},
 	"postgres": {
 		name: "postgres", driverName: "pgx", goose: goose.DialectPostgres,
 		dollarArgs: true, returningID: true, lowerLookup: true,
-		forUpdate: " FOR UPDATE", uniqueKeyName: postgresUnique,
+		forUpdate: " FOR UPDATE", uniqueKeyName: postgresUnique, txAborted: postgresTxAborted,
 	},
 }
 
@@ -96,6 +101,19 @@ func (d *dialect) upsert(table, key string, cols ...string) string {
 		}
 	}
 	return b.String()
+}
+
+// insertNew is an INSERT of cols into table that does nothing, without an
+// error, when a row with the same key column exists. MySQL has no DO
+// NOTHING: setting the key to itself changes nothing, and unlike INSERT
+// IGNORE it keeps strict mode's errors.
+func (d *dialect) insertNew(table, key string, cols ...string) string {
+	query := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	if d.upsertValues {
+		return query + " ON DUPLICATE KEY UPDATE " + key + " = " + key
+	}
+	return query + " ON CONFLICT (" + key + ") DO NOTHING"
 }
 
 // eqFold is a condition "col = ?" that ignores ASCII case, using the index
@@ -206,4 +224,20 @@ func postgresUnique(err error) (string, bool) {
 		return "", false
 	}
 	return e.ConstraintName, true
+}
+
+// mysqlTxAborted reports a deadlock (1213), which InnoDB resolves by rolling
+// one transaction back, and MariaDB's 1020 "record has changed since last
+// read" (innodb_snapshot_isolation, on by default from 11.6), which asks for
+// the transaction to be retried too.
+func mysqlTxAborted(err error) bool {
+	var e *mysql.MySQLError
+	return errors.As(err, &e) && (e.Number == 1213 || e.Number == 1020)
+}
+
+// postgresTxAborted reports SQLSTATE 40P01 (deadlock_detected) and 40001
+// (serialization_failure).
+func postgresTxAborted(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
 }

@@ -159,3 +159,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
+
+// txAttempts bounds inTxRetry: contention on one row resolves within a few
+// rounds, and a store that keeps deadlocking should say so.
+const txAttempts = 5
+
+// inTxRetry is inTx, run again when the database aborted the transaction
+// for a deadlock or serialization failure (see dialect.txAborted). fn must
+// start afresh each time.
+func (db *DB) inTxRetry(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for range txAttempts {
+		if err = db.inTx(ctx, fn); err == nil || !db.d.txAborted(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
