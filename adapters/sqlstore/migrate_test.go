@@ -83,6 +83,9 @@ func TestMigrateRoundTrip(t *testing.T) {
 			if _, err := db.History().Append(ctx, domain.HistoryEntry{Action: domain.ActionCreate, Source: "v1:history:1"}); err != nil {
 				t.Fatalf("Append after up: %v", err)
 			}
+			if _, _, err := db.Leases().Acquire(ctx, "monitors", "p1", time.Minute); err != nil {
+				t.Fatalf("Acquire after up: %v", err)
+			}
 
 			// Down goes one step at a time, newest first.
 			if err := db.Migrate(ctx, "down", nil); err != nil {
@@ -90,6 +93,9 @@ func TestMigrateRoundTrip(t *testing.T) {
 			}
 			pending(true)
 			version(2)
+			if _, err := db.Leases().Get(ctx, "monitors"); domain.ErrorCode(err) != domain.CodeInternal {
+				t.Fatalf("Get lease after down: %v, want an internal error (no table)", err)
+			}
 			if _, err := db.Instances().Current(ctx); err != nil {
 				t.Fatalf("Current after one down: %v (instances untouched)", err)
 			}
@@ -127,6 +133,9 @@ func TestMigrateRoundTrip(t *testing.T) {
 			}
 			if _, err := db.History().Append(ctx, domain.HistoryEntry{Action: domain.ActionCreate, Source: "v1:history:1"}); err != nil {
 				t.Fatalf("Append of the same source after down+up: %v", err)
+			}
+			if _, err := db.Leases().Get(ctx, "monitors"); !errors.Is(err, domain.ErrNoLease) {
+				t.Fatalf("Get lease after down+up: %v, want ErrNoLease", err)
 			}
 			if err := db.Migrate(ctx, "sideways", nil); err == nil {
 				t.Fatal("Migrate accepted an unknown command")
