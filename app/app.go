@@ -14,7 +14,6 @@ import (
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
-	"github.com/seatidemc/seatide/adapters/memstore" // TEMP until sqlstore has a lease store
 	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain/instances"
@@ -69,7 +68,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.instances = instances.New(instances.Deps{
-		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: memstore.NewLeases(a.clock),
+		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(),
 		Clock: a.clock, Log: log.With("component", "instances"),
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
