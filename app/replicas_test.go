@@ -105,7 +105,6 @@ func TestReplicasMakeOneServer(t *testing.T) {
 // and cloud, and checks that after its reconciliation the store matches the
 // cloud: one Running server with its IP recorded, no orphan.
 func TestRestartDuringNew(t *testing.T) {
-	t.Skip("needs the SQL lease store: replicas do not see each other's in-memory leases yet")
 	steps := []struct {
 		name  string
 		block string // the cloud call the first process is stopped in

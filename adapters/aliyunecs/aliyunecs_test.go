@@ -599,3 +599,38 @@ func TestNewValidates(t *testing.T) {
 		}
 	}
 }
+
+// One Client serves concurrent callers (the HTTP handlers, background steps
+// and the reconciler at once): the SDK client is not safe for that, so each
+// call borrows its own. Run with -race.
+func TestConcurrentCalls(t *testing.T) {
+	s := startSim(t, ecssim.Options{NoDelay: true})
+	c := newClient(t, clientConfig(s))
+	ctx := context.Background()
+	id, _, err := c.CreateInstance(ctx, baseSpec(s.RegionID()), "tok-concurrent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			if i%2 == 0 {
+				_, err = c.DescribeInstance(ctx, id)
+			} else {
+				_, err = c.Available(ctx, s.RegionID()+"-h", "ecs.g6.large")
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}

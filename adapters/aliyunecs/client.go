@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
@@ -65,7 +66,9 @@ type Config struct {
 
 // Client is a ports.Cloud backed by Aliyun ECS.
 type Client struct {
-	ecs     *ecs.Client
+	// sdk hands out SDK clients one call at a time: an SDK client is not
+	// safe for concurrent calls (GetRpcHeaders reads and clears a field).
+	sdk     *sync.Pool
 	region  string
 	timeout time.Duration
 	retry   Retry
@@ -147,12 +150,22 @@ func New(cfg Config) (*Client, error) {
 		}
 		oc.NoProxy = tea.String(cfg.Endpoint + "," + host)
 	}
-	c, err := ecs.NewClient(oc)
+	own := *oc
+	first, err := ecs.NewClient(&own)
 	if err != nil {
 		return nil, domain.Internal(err, "aliyunecs: cannot build the SDK client")
 	}
+	sdk := &sync.Pool{New: func() any {
+		own := *oc                    // NewClient writes to its config
+		e, err := ecs.NewClient(&own) // it worked once with this very config
+		if err != nil {
+			return nil
+		}
+		return e
+	}}
+	sdk.Put(first)
 	return &Client{
-		ecs:     c,
+		sdk:     sdk,
 		region:  cfg.RegionID,
 		timeout: cfg.CallTimeout,
 		retry:   cfg.Retry,
@@ -214,7 +227,7 @@ func (c *Client) runtime() *util.RuntimeOptions {
 // do runs one API action with retries. fn makes the SDK call and returns the
 // response's RequestId; it must be safe to call again (mutating calls pass
 // the same ClientToken every time).
-func do[T any](ctx context.Context, c *Client, action string, fn func(rt *util.RuntimeOptions) (T, *string, error)) (T, string, error) {
+func do[T any](ctx context.Context, c *Client, action string, fn func(e *ecs.Client, rt *util.RuntimeOptions) (T, *string, error)) (T, string, error) {
 	var zero T
 	var lastErr error
 	for attempt := 1; ; attempt++ {
@@ -248,7 +261,7 @@ func do[T any](ctx context.Context, c *Client, action string, fn func(rt *util.R
 
 // once makes one SDK call in a goroutine so that ctx can end the wait;
 // abandoned is true (and err is ctx's error) when it did.
-func once[T any](ctx context.Context, c *Client, fn func(rt *util.RuntimeOptions) (T, *string, error)) (v T, reqID string, abandoned bool, err error) {
+func once[T any](ctx context.Context, c *Client, fn func(e *ecs.Client, rt *util.RuntimeOptions) (T, *string, error)) (v T, reqID string, abandoned bool, err error) {
 	type result struct {
 		v     T
 		reqID string
@@ -256,7 +269,13 @@ func once[T any](ctx context.Context, c *Client, fn func(rt *util.RuntimeOptions
 	}
 	ch := make(chan result, 1)
 	go func() {
-		v, reqID, err := fn(c.runtime())
+		e, _ := c.sdk.Get().(*ecs.Client)
+		if e == nil {
+			ch <- result{err: errors.New("aliyunecs: cannot build an SDK client")}
+			return
+		}
+		v, reqID, err := fn(e, c.runtime())
+		c.sdk.Put(e) // only once the call is over, even when abandoned
 		ch <- result{v, tea.StringValue(reqID), err}
 	}()
 	select {

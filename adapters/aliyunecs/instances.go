@@ -90,8 +90,8 @@ func (c *Client) CreateInstance(ctx context.Context, spec ports.InstanceSpec, cl
 	for _, k := range sortedKeys(spec.Tags) {
 		req.Tag = append(req.Tag, &ecs.CreateInstanceRequestTag{Key: tea.String(k), Value: tea.String(spec.Tags[k])})
 	}
-	id, reqID, err := do(ctx, c, "CreateInstance", func(rt *util.RuntimeOptions) (string, *string, error) {
-		resp, err := c.ecs.CreateInstanceWithOptions(req, rt)
+	id, reqID, err := do(ctx, c, "CreateInstance", func(e *ecs.Client, rt *util.RuntimeOptions) (string, *string, error) {
+		resp, err := e.CreateInstanceWithOptions(req, rt)
 		if err != nil {
 			return "", nil, err
 		}
@@ -113,8 +113,8 @@ func (c *Client) DescribeInstance(ctx context.Context, id string) (ports.CloudIn
 	}
 	ids, _ := json.Marshal([]string{id})
 	req := &ecs.DescribeInstancesRequest{RegionId: tea.String(c.region), InstanceIds: tea.String(string(ids))}
-	list, _, err := do(ctx, c, "DescribeInstances", func(rt *util.RuntimeOptions) ([]*ecs.DescribeInstancesResponseBodyInstancesInstance, *string, error) {
-		resp, err := c.ecs.DescribeInstancesWithOptions(req, rt)
+	list, _, err := do(ctx, c, "DescribeInstances", func(e *ecs.Client, rt *util.RuntimeOptions) ([]*ecs.DescribeInstancesResponseBodyInstancesInstance, *string, error) {
+		resp, err := e.DescribeInstancesWithOptions(req, rt)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -151,8 +151,8 @@ func (c *Client) ListManaged(ctx context.Context, tags map[string]string) ([]por
 			list []*ecs.DescribeInstancesResponseBodyInstancesInstance
 			next string
 		}
-		p, _, err := do(ctx, c, "DescribeInstances", func(rt *util.RuntimeOptions) (pageT, *string, error) {
-			resp, err := c.ecs.DescribeInstancesWithOptions(req, rt)
+		p, _, err := do(ctx, c, "DescribeInstances", func(e *ecs.Client, rt *util.RuntimeOptions) (pageT, *string, error) {
+			resp, err := e.DescribeInstancesWithOptions(req, rt)
 			if err != nil {
 				return pageT{}, nil, err
 			}
@@ -237,8 +237,8 @@ func (c *Client) AllocatePublicIP(ctx context.Context, id string) (string, strin
 		return "", "", domain.Invalid("instance_id")
 	}
 	req := &ecs.AllocatePublicIpAddressRequest{InstanceId: tea.String(id)}
-	return do(ctx, c, "AllocatePublicIpAddress", func(rt *util.RuntimeOptions) (string, *string, error) {
-		resp, err := c.ecs.AllocatePublicIpAddressWithOptions(req, rt)
+	return do(ctx, c, "AllocatePublicIpAddress", func(e *ecs.Client, rt *util.RuntimeOptions) (string, *string, error) {
+		resp, err := e.AllocatePublicIpAddressWithOptions(req, rt)
 		if err != nil {
 			return "", nil, err
 		}
@@ -252,8 +252,8 @@ func (c *Client) StartInstance(ctx context.Context, id string) (string, error) {
 		return "", domain.Invalid("instance_id")
 	}
 	req := &ecs.StartInstanceRequest{InstanceId: tea.String(id)}
-	_, reqID, err := do(ctx, c, "StartInstance", func(rt *util.RuntimeOptions) (struct{}, *string, error) {
-		resp, err := c.ecs.StartInstanceWithOptions(req, rt)
+	_, reqID, err := do(ctx, c, "StartInstance", func(e *ecs.Client, rt *util.RuntimeOptions) (struct{}, *string, error) {
+		resp, err := e.StartInstanceWithOptions(req, rt)
 		if err != nil {
 			return struct{}{}, nil, err
 		}
@@ -269,8 +269,8 @@ func (c *Client) StopInstance(ctx context.Context, id string) (string, error) {
 		return "", domain.Invalid("instance_id")
 	}
 	req := &ecs.StopInstanceRequest{InstanceId: tea.String(id), StoppedMode: tea.String("KeepCharging")}
-	_, reqID, err := do(ctx, c, "StopInstance", func(rt *util.RuntimeOptions) (struct{}, *string, error) {
-		resp, err := c.ecs.StopInstanceWithOptions(req, rt)
+	_, reqID, err := do(ctx, c, "StopInstance", func(e *ecs.Client, rt *util.RuntimeOptions) (struct{}, *string, error) {
+		resp, err := e.StopInstanceWithOptions(req, rt)
 		if err != nil {
 			return struct{}{}, nil, err
 		}
@@ -285,8 +285,8 @@ func (c *Client) DeleteInstance(ctx context.Context, id string) (string, error) 
 		return "", domain.Invalid("instance_id")
 	}
 	req := &ecs.DeleteInstanceRequest{InstanceId: tea.String(id), Force: tea.Bool(true)}
-	_, reqID, err := do(ctx, c, "DeleteInstance", func(rt *util.RuntimeOptions) (struct{}, *string, error) {
-		resp, err := c.ecs.DeleteInstanceWithOptions(req, rt)
+	_, reqID, err := do(ctx, c, "DeleteInstance", func(e *ecs.Client, rt *util.RuntimeOptions) (struct{}, *string, error) {
+		resp, err := e.DeleteInstanceWithOptions(req, rt)
 		if err != nil {
 			return struct{}{}, nil, err
 		}
@@ -307,8 +307,8 @@ func (c *Client) Available(ctx context.Context, zone, instanceType string) (bool
 		InstanceType:        tea.String(instanceType),
 		InstanceChargeType:  tea.String("PostPaid"),
 	}
-	ok, _, err := do(ctx, c, "DescribeAvailableResource", func(rt *util.RuntimeOptions) (bool, *string, error) {
-		resp, err := c.ecs.DescribeAvailableResourceWithOptions(req, rt)
+	ok, _, err := do(ctx, c, "DescribeAvailableResource", func(e *ecs.Client, rt *util.RuntimeOptions) (bool, *string, error) {
+		resp, err := e.DescribeAvailableResourceWithOptions(req, rt)
 		if err != nil {
 			return false, nil, err
 		}
@@ -368,8 +368,8 @@ func (c *Client) Price(ctx context.Context, spec ports.InstanceSpec) (ports.Pric
 			Size:     tea.Int64(int64(spec.DataDisk.Size)),
 		}}
 	}
-	p, _, err := do(ctx, c, "DescribePrice", func(rt *util.RuntimeOptions) (ports.Price, *string, error) {
-		resp, err := c.ecs.DescribePriceWithOptions(req, rt)
+	p, _, err := do(ctx, c, "DescribePrice", func(e *ecs.Client, rt *util.RuntimeOptions) (ports.Price, *string, error) {
+		resp, err := e.DescribePriceWithOptions(req, rt)
 		if err != nil {
 			return ports.Price{}, nil, err
 		}
@@ -404,8 +404,8 @@ func (c *Client) AgentReady(ctx context.Context, id string) (bool, error) {
 	type st struct {
 		found, ready bool
 	}
-	s, _, err := do(ctx, c, "DescribeCloudAssistantStatus", func(rt *util.RuntimeOptions) (st, *string, error) {
-		resp, err := c.ecs.DescribeCloudAssistantStatusWithOptions(req, rt)
+	s, _, err := do(ctx, c, "DescribeCloudAssistantStatus", func(e *ecs.Client, rt *util.RuntimeOptions) (st, *string, error) {
+		resp, err := e.DescribeCloudAssistantStatusWithOptions(req, rt)
 		if err != nil {
 			return st{}, nil, err
 		}
@@ -446,8 +446,8 @@ func (c *Client) RunCommand(ctx context.Context, id, script, clientToken string)
 		Timeout:         tea.Int64(commandTimeout),
 		ClientToken:     str(clientToken),
 	}
-	return do(ctx, c, "RunCommand", func(rt *util.RuntimeOptions) (string, *string, error) {
-		resp, err := c.ecs.RunCommandWithOptions(req, rt)
+	return do(ctx, c, "RunCommand", func(e *ecs.Client, rt *util.RuntimeOptions) (string, *string, error) {
+		resp, err := e.RunCommandWithOptions(req, rt)
 		if err != nil {
 			return "", nil, err
 		}
@@ -465,8 +465,8 @@ func (c *Client) Invocation(ctx context.Context, invokeID string) (ports.Invocat
 		InvokeId:        tea.String(invokeID),
 		ContentEncoding: tea.String("Base64"),
 	}
-	rows, _, err := do(ctx, c, "DescribeInvocationResults", func(rt *util.RuntimeOptions) ([]*ecs.DescribeInvocationResultsResponseBodyInvocationInvocationResultsInvocationResult, *string, error) {
-		resp, err := c.ecs.DescribeInvocationResultsWithOptions(req, rt)
+	rows, _, err := do(ctx, c, "DescribeInvocationResults", func(e *ecs.Client, rt *util.RuntimeOptions) ([]*ecs.DescribeInvocationResultsResponseBodyInvocationInvocationResultsInvocationResult, *string, error) {
+		resp, err := e.DescribeInvocationResultsWithOptions(req, rt)
 		if err != nil {
 			return nil, nil, err
 		}
