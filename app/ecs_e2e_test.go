@@ -45,13 +45,7 @@ func simInstances(t *testing.T, sim *ecssim.Server) []ecssim.InstanceView {
 // the simulator, comparing whole answers, then reads the history; on each
 // database the service runs on.
 func TestECSLifecycle(t *testing.T) {
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			sqltest.Require(t, driver)
-			testECSLifecycle(t, driver)
-		})
-	}
+	sqltest.EachDriver(t, testECSLifecycle)
 }
 
 func testECSLifecycle(t *testing.T, driver string) {

@@ -62,42 +62,38 @@ func sharedDSN(t *testing.T, driver string) string {
 // server, and exactly one request is told ok; the others get the v1
 // "already" answer, none an error.
 func TestReplicasMakeOneServer(t *testing.T) {
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			sqltest.Require(t, driver)
-			sim, dsn := sharedCloud(t), sharedDSN(t, driver)
-			first := startServiceConfig(t, replicaConfig(t, driver, dsn, sim)) // migrates, creates the accounts
-			replicas := []*service{first, runService(t, replicaConfig(t, driver, dsn, sim)), runService(t, replicaConfig(t, driver, dsn, sim))}
-			steve := first.login("steve", "steve-password")
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		sim, dsn := sharedCloud(t), sharedDSN(t, driver)
+		first := startServiceConfig(t, replicaConfig(t, driver, dsn, sim)) // migrates, creates the accounts
+		replicas := []*service{first, runService(t, replicaConfig(t, driver, dsn, sim)), runService(t, replicaConfig(t, driver, dsn, sim))}
+		steve := first.login("steve", "steve-password")
 
-			const requests = 200
-			answers := make(map[string]int)
-			var mu sync.Mutex
-			var wg sync.WaitGroup
-			for i := range requests {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, body := replicas[i%len(replicas)].do("POST", "/api/ecs/v1/action", m{"type": "new", "token": steve})
-					mu.Lock()
-					answers[body]++
-					mu.Unlock()
-				}()
-			}
-			wg.Wait()
-			for _, r := range replicas {
-				r.app.Instances().Wait()
-			}
-			already := ng("There is already an instance recorded in the database.")
-			if answers[ok("null")] != 1 || answers[already] != requests-1 {
-				t.Errorf("answers: %v", answers)
-			}
-			if n := len(simInstances(t, sim)); n != 1 {
-				t.Errorf("%d instances in the cloud, want 1", n)
-			}
-		})
-	}
+		const requests = 200
+		answers := make(map[string]int)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range requests {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, body := replicas[i%len(replicas)].do("POST", "/api/ecs/v1/action", m{"type": "new", "token": steve})
+				mu.Lock()
+				answers[body]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		for _, r := range replicas {
+			r.app.Instances().Wait()
+		}
+		already := ng("There is already an instance recorded in the database.")
+		if answers[ok("null")] != 1 || answers[already] != requests-1 {
+			t.Errorf("answers: %v", answers)
+		}
+		if n := len(simInstances(t, sim)); n != 1 {
+			t.Errorf("%d instances in the cloud, want 1", n)
+		}
+	})
 }
 
 // TestRestartDuringNew stops the process that runs `new` after each step

@@ -15,27 +15,19 @@ import (
 
 // Each subtest gets a database of its own (see sqltest).
 func TestInstanceStore(t *testing.T) {
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			sqltest.Require(t, driver)
-			portstest.RunInstanceStoreTests(t, func(t *testing.T) ports.InstanceStore {
-				return sqltest.Open(t, driver).Instances()
-			})
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		portstest.RunInstanceStoreTests(t, func(t *testing.T) ports.InstanceStore {
+			return sqltest.Open(t, driver).Instances()
 		})
-	}
+	})
 }
 
 func TestHistoryStore(t *testing.T) {
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			sqltest.Require(t, driver)
-			portstest.RunHistoryStoreTests(t, func(t *testing.T) ports.HistoryStore {
-				return sqltest.Open(t, driver).History()
-			})
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		portstest.RunHistoryStoreTests(t, func(t *testing.T) ports.HistoryStore {
+			return sqltest.Open(t, driver).History()
 		})
-	}
+	})
 }
 
 // openMemory opens a migrated in-memory sqlite database (one connection,
@@ -69,61 +61,58 @@ func TestInstanceSchemaProtectsData(t *testing.T) {
 		return domain.Operation{ID: "op-1", Action: "new", Step: "create", State: domain.OpRunning,
 			StartedBy: "alice", StartedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
 	}
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			db := sqltest.Open(t, driver)
-			s, h := db.Instances(), db.History()
-			ctx := t.Context()
-			for _, tc := range []struct {
-				name string
-				call func() error
-			}{
-				{"unknown operation state", func() error {
-					op := validOp()
-					op.State = "paused"
-					return s.SaveOperation(ctx, op)
-				}},
-				{"empty operation id", func() error {
-					op := validOp()
-					op.ID = ""
-					return s.SaveOperation(ctx, op)
-				}},
-				{"operation id too long", func() error {
-					op := validOp()
-					op.ID = strings.Repeat("x", 65)
-					return s.SaveOperation(ctx, op)
-				}},
-				{"instance naming an unrecorded operation", func() error {
-					_, err := s.Claim(ctx, domain.Instance{OperationID: "op-elsewhere"}, validOp())
-					return err
-				}},
-				{"instance id too long", func() error {
-					_, err := s.Claim(ctx, domain.Instance{ID: strings.Repeat("i", 65)}, validOp())
-					return err
-				}},
-				{"history detail too long", func() error {
-					_, err := h.Append(ctx, domain.HistoryEntry{Detail: strings.Repeat("d", 1001)})
-					return err
-				}},
-				{"history source too long", func() error {
-					_, err := h.Append(ctx, domain.HistoryEntry{Source: strings.Repeat("s", 129)})
-					return err
-				}},
-			} {
-				if err := tc.call(); domain.ErrorCode(err) != domain.CodeInternal {
-					t.Errorf("%s: %v (code %q), want an internal error", tc.name, err, domain.ErrorCode(err))
-				}
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		db := sqltest.Open(t, driver)
+		s, h := db.Instances(), db.History()
+		ctx := t.Context()
+		for _, tc := range []struct {
+			name string
+			call func() error
+		}{
+			{"unknown operation state", func() error {
+				op := validOp()
+				op.State = "paused"
+				return s.SaveOperation(ctx, op)
+			}},
+			{"empty operation id", func() error {
+				op := validOp()
+				op.ID = ""
+				return s.SaveOperation(ctx, op)
+			}},
+			{"operation id too long", func() error {
+				op := validOp()
+				op.ID = strings.Repeat("x", 65)
+				return s.SaveOperation(ctx, op)
+			}},
+			{"instance naming an unrecorded operation", func() error {
+				_, err := s.Claim(ctx, domain.Instance{OperationID: "op-elsewhere"}, validOp())
+				return err
+			}},
+			{"instance id too long", func() error {
+				_, err := s.Claim(ctx, domain.Instance{ID: strings.Repeat("i", 65)}, validOp())
+				return err
+			}},
+			{"history detail too long", func() error {
+				_, err := h.Append(ctx, domain.HistoryEntry{Detail: strings.Repeat("d", 1001)})
+				return err
+			}},
+			{"history source too long", func() error {
+				_, err := h.Append(ctx, domain.HistoryEntry{Source: strings.Repeat("s", 129)})
+				return err
+			}},
+		} {
+			if err := tc.call(); domain.ErrorCode(err) != domain.CodeInternal {
+				t.Errorf("%s: %v (code %q), want an internal error", tc.name, err, domain.ErrorCode(err))
 			}
-			if _, err := s.Current(ctx); !errors.Is(err, domain.ErrNoInstance) {
-				t.Errorf("Current after refused claims: %v, want ErrNoInstance", err)
-			}
-			if _, err := s.LastOperation(ctx); !errors.Is(err, domain.ErrNoOperation) {
-				t.Errorf("LastOperation after refused writes: %v, want ErrNoOperation", err)
-			}
-			if l, err := h.List(ctx, 0, 10); err != nil || len(l) != 0 {
-				t.Errorf("History after refused appends = %d entries, %v; want none", len(l), err)
-			}
-		})
-	}
+		}
+		if _, err := s.Current(ctx); !errors.Is(err, domain.ErrNoInstance) {
+			t.Errorf("Current after refused claims: %v, want ErrNoInstance", err)
+		}
+		if _, err := s.LastOperation(ctx); !errors.Is(err, domain.ErrNoOperation) {
+			t.Errorf("LastOperation after refused writes: %v, want ErrNoOperation", err)
+		}
+		if l, err := h.List(ctx, 0, 10); err != nil || len(l) != 0 {
+			t.Errorf("History after refused appends = %d entries, %v; want none", len(l), err)
+		}
+	})
 }

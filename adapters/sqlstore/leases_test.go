@@ -12,15 +12,11 @@ import (
 // Each subtest gets a database of its own (see sqltest), on the suite's
 // clock: expiry is judged by the store's clock, not the database's.
 func TestLeaseStore(t *testing.T) {
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			sqltest.Require(t, driver)
-			portstest.RunLeaseStoreTests(t, func(t *testing.T, clock ports.Clock) ports.LeaseStore {
-				return sqltest.OpenConfig(t, sqlstore.Config{Driver: driver, Clock: clock}).Leases()
-			})
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		portstest.RunLeaseStoreTests(t, func(t *testing.T, clock ports.Clock) ports.LeaseStore {
+			return sqltest.OpenConfig(t, sqlstore.Config{Driver: driver, Clock: clock}).Leases()
 		})
-	}
+	})
 }
 
 func TestLeaseStoreSQLiteInMemory(t *testing.T) {

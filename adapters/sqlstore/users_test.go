@@ -11,15 +11,11 @@ import (
 
 // Each subtest gets a database of its own (see sqltest).
 func TestUserStore(t *testing.T) {
-	for _, driver := range sqltest.Drivers {
-		t.Run(driver, func(t *testing.T) {
-			t.Parallel()
-			sqltest.Require(t, driver)
-			portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
-				return sqltest.Open(t, driver).Users()
-			})
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
+			return sqltest.Open(t, driver).Users()
 		})
-	}
+	})
 }
 
 // An in-memory sqlite database works too (one connection, kept open).

@@ -232,3 +232,16 @@ func dropWith(t testing.TB, driver, dsn, stmt string) {
 		t.Errorf("sqltest: cleanup %q: %v", stmt, err)
 	}
 }
+
+// EachDriver runs fn as a parallel subtest named after each driver, once
+// Require has found its server.
+func EachDriver(t *testing.T, fn func(t *testing.T, driver string)) {
+	t.Helper()
+	for _, driver := range Drivers {
+		t.Run(driver, func(t *testing.T) {
+			t.Parallel()
+			Require(t, driver)
+			fn(t, driver)
+		})
+	}
+}
