@@ -124,3 +124,15 @@ type TokenClaims struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 }
+
+// FoldName is the key under which usernames and emails are unique: ASCII
+// letters lowered, nothing else touched (the SQL stores' collations agree).
+func FoldName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
+}

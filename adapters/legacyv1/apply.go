@@ -106,34 +106,23 @@ func loadAccounts(ctx context.Context, store ports.UserStore) (accounts, error) 
 }
 
 func (a accounts) add(u domain.User) {
-	a.emailOf[fold(u.Username)] = fold(u.Email)
-	a.emails[fold(u.Email)] = true
+	a.emailOf[domain.FoldName(u.Username)] = domain.FoldName(u.Email)
+	a.emails[domain.FoldName(u.Email)] = true
 }
 
 // conflict says why u cannot be created; the same name with the same email
 // is taken for this import's own earlier work.
 func (a accounts) conflict(u domain.User) string {
-	if email, ok := a.emailOf[fold(u.Username)]; ok {
-		if email == fold(u.Email) {
+	if email, ok := a.emailOf[domain.FoldName(u.Username)]; ok {
+		if email == domain.FoldName(u.Email) {
 			return ReasonAlreadyImported
 		}
 		return ReasonUsernameTaken
 	}
-	if a.emails[fold(u.Email)] {
+	if a.emails[domain.FoldName(u.Email)] {
 		return ReasonEmailTaken
 	}
 	return ""
-}
-
-// fold lowers ASCII letters only, the case rule of the user stores.
-func fold(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b)
 }
 
 // applyInstance claims v1's instance when the destination records none,

@@ -56,17 +56,6 @@ func New(clock ports.Clock) *Store {
 // now is the clock's time in UTC, cut to microseconds like the SQL stores.
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// fold lowers ASCII letters only, the case rule of usernames and emails.
-func fold(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + ('a' - 'A')
-		}
-	}
-	return string(b)
-}
-
 // clone returns a copy sharing no memory with u.
 func clone(u domain.User) domain.User {
 	if u.Nickname != nil {
@@ -83,10 +72,10 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User) (domain.User, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.byName[fold(u.Username)]; ok {
+	if _, ok := s.byName[domain.FoldName(u.Username)]; ok {
 		return domain.User{}, domain.ErrUsernameTaken
 	}
-	if _, ok := s.byMail[fold(u.Email)]; ok {
+	if _, ok := s.byMail[domain.FoldName(u.Email)]; ok {
 		return domain.User{}, domain.ErrEmailTaken
 	}
 	u = clone(u)
@@ -105,19 +94,19 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User) (domain.User, err
 
 func (s *Store) put(u domain.User) {
 	s.users[u.ID] = u
-	s.byName[fold(u.Username)] = u.ID
-	s.byMail[fold(u.Email)] = u.ID
+	s.byName[domain.FoldName(u.Username)] = u.ID
+	s.byMail[domain.FoldName(u.Email)] = u.ID
 }
 
 func (s *Store) remove(u domain.User) {
 	delete(s.users, u.ID)
-	delete(s.byName, fold(u.Username))
-	delete(s.byMail, fold(u.Email))
+	delete(s.byName, domain.FoldName(u.Username))
+	delete(s.byMail, domain.FoldName(u.Email))
 }
 
 // lookup finds a user by name; the caller holds mu.
 func (s *Store) lookup(username string) (domain.User, bool) {
-	id, ok := s.byName[fold(username)]
+	id, ok := s.byName[domain.FoldName(username)]
 	if !ok {
 		return domain.User{}, false
 	}
@@ -156,10 +145,10 @@ func (s *Store) UpdateUser(ctx context.Context, username string, fn func(u *doma
 	}
 	u = clone(u) // fn may have kept a pointer to the nickname
 	u.ID, u.CreatedAt = old.ID, old.CreatedAt
-	if id, ok := s.byName[fold(u.Username)]; ok && id != old.ID {
+	if id, ok := s.byName[domain.FoldName(u.Username)]; ok && id != old.ID {
 		return domain.User{}, domain.ErrUsernameTaken
 	}
-	if id, ok := s.byMail[fold(u.Email)]; ok && id != old.ID {
+	if id, ok := s.byMail[domain.FoldName(u.Email)]; ok && id != old.ID {
 		return domain.User{}, domain.ErrEmailTaken
 	}
 	u.UpdatedAt = s.now()
