@@ -121,7 +121,7 @@ func (s *Service) Reconcile(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	if hasRec && rec.ID != "" {
-		s.checkRecord(ctx, rec, running, &rep)
+		s.checkRecord(ctx, rec, managed, running, &rep)
 	}
 
 	// What is neither the record nor the work of the running operation is
@@ -205,10 +205,18 @@ func (s *Service) takeOver(ctx context.Context, op domain.Operation, managed []p
 	return nil
 }
 
-// checkRecord compares the recorded instance with the cloud.
-func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, busy bool, rep *Report) {
+// checkRecord compares the recorded instance with the cloud: with the
+// listing when it holds the instance, else (an untagged, e.g. imported,
+// instance) by asking for it.
+func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed []ports.CloudInstance, busy bool, rep *Report) {
 	now := s.clock.Now()
-	ci, err := s.cloud.DescribeInstance(ctx, rec.ID)
+	var ci ports.CloudInstance
+	var err error
+	if i := slices.IndexFunc(managed, func(ci ports.CloudInstance) bool { return ci.ID == rec.ID }); i >= 0 {
+		ci = managed[i]
+	} else {
+		ci, err = s.cloud.DescribeInstance(ctx, rec.ID)
+	}
 	switch {
 	case errors.Is(err, domain.ErrCloudNotFound):
 		if err := s.forget(ctx, rec); err != nil {
