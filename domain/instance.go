@@ -114,6 +114,7 @@ var (
 	ErrNoLease          = Errorf(CodeNotFound, "no such lease")
 	ErrAbandoned        = Errorf(CodeUnavailable, "the process running the operation stopped")
 	ErrHistoryImported  = Errorf(CodeConflict, "a history row from this source is already recorded")
+	ErrNoBillingData    = Errorf(CodeNotFound, "the cloud has no billing data for this")
 )
 
 // StateError says an action needs another state than the instance is in.
