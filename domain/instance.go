@@ -68,11 +68,12 @@ const (
 	ActionDelete  = "delete"
 	ActionUDelete = "udelete" // deleted behind the service's back
 	ActionSDelete = "sdelete" // deleted by the crash watchdog
-	ActionSStop   = "sstop"   // stopped by a watchdog
+	ActionSStop   = "sstop"   // stopped by the crash watchdog
 	ActionUStop   = "ustop"   // stopped behind the service's back
 	ActionAdopt   = "adopt"   // a managed instance the store had lost, recorded again
 	ActionOrphan  = "orphan"  // a managed instance that is not recorded, reported
 	ActionODelete = "odelete" // such an orphan, deleted (reconcile.delete_orphans)
+	ActionIStop   = "istop"   // stopped by the idle watchdog: nobody played for idle.stop_after
 )
 
 // MonitorActor is who the background monitors act as in history.

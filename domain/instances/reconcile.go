@@ -12,7 +12,7 @@ import (
 )
 
 // Lease names. The monitors lease makes one replica at a time run the
-// reconciler (and later the watchdogs); each process renews its own lease
+// reconciler and the watchdogs; each process renews its own lease
 // as a heartbeat, so others can tell when its operations are abandoned.
 const (
 	MonitorsLease = "monitors"
@@ -74,6 +74,9 @@ func (s *Service) Tick(ctx context.Context) bool {
 	}
 	for _, p := range rep.Problems {
 		s.log.Warn("reconciling", "err", p)
+	}
+	if _, err := s.Watch(ctx); err != nil {
+		s.log.Warn("watchdogs", "err", err)
 	}
 	return true
 }

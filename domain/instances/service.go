@@ -52,6 +52,20 @@ type Config struct {
 	// DeleteOrphans deletes managed instances that are not recorded and
 	// cannot be adopted, instead of only reporting them.
 	DeleteOrphans bool
+
+	// The Minecraft server: its port, how long a status ping may take and
+	// how long its answer is reused.
+	MinecraftPort  int
+	ProbeTimeout   time.Duration
+	StatusCacheTTL time.Duration
+	// Watchdogs (0 = off): act per CrashAction (CrashStop or CrashDelete)
+	// when the server has not answered for CrashAfter; stop it when it
+	// answered with 0 players for IdleStopAfter, but not within IdleGrace
+	// of coming up.
+	CrashAfter    time.Duration
+	CrashAction   string
+	IdleStopAfter time.Duration
+	IdleGrace     time.Duration
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -67,6 +81,7 @@ type Deps struct {
 	Store   ports.InstanceStore
 	History ports.HistoryStore
 	Leases  ports.LeaseStore
+	Probe   ports.ServerProbe // nil: the Minecraft server is never seen online
 	Clock   ports.Clock
 	Log     *slog.Logger // nil: discard
 }
@@ -91,6 +106,10 @@ type Service struct {
 	reported map[string]bool // orphans already written to history by this process
 
 	reconciling sync.Mutex // one Reconcile at a time in this process
+
+	probes  *probeCache
+	watchMu sync.Mutex // one Watch at a time; guards watch
+	watch   watchState
 }
 
 // New returns an instance service; Close it to end background work.
@@ -113,6 +132,18 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.LeaseTTL < 2*cfg.ReconcileInterval {
 		cfg.LeaseTTL = 3 * cfg.ReconcileInterval
 	}
+	if cfg.MinecraftPort <= 0 {
+		cfg.MinecraftPort = 25565
+	}
+	if cfg.ProbeTimeout <= 0 {
+		cfg.ProbeTimeout = 3 * time.Second
+	}
+	if cfg.StatusCacheTTL <= 0 {
+		cfg.StatusCacheTTL = 5 * time.Second
+	}
+	if cfg.CrashAction == "" {
+		cfg.CrashAction = CrashStop
+	}
 	if cfg.ProcessID == "" {
 		cfg.ProcessID = "p-" + strings.TrimPrefix(newID(), "op-")
 	}
@@ -121,8 +152,16 @@ func New(d Deps, cfg Config) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	bg, stop := context.WithCancel(context.Background())
-	return &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, clock: d.Clock,
+	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, clock: d.Clock,
 		log: log, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
+	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
+		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
+			if d.Probe == nil {
+				return domain.ServerStatus{}, domain.ErrServerSilent
+			}
+			return d.Probe.Status(ctx, ip, cfg.MinecraftPort)
+		}}
+	return s
 }
 
 // Close stops background operations at their next step and waits for them.

@@ -179,6 +179,7 @@ type fixture struct {
 	store   *memstore.Instances
 	history *memstore.History
 	leases  *memstore.Leases
+	probe   *fakeProbe
 	clock   ports.Clock
 }
 
@@ -196,7 +197,7 @@ func newFixture(t *testing.T, change func(*instances.Config)) *fixture {
 // leases: several services sharing them are replicas.
 func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *memstore.Instances, leases *memstore.Leases, change func(*instances.Config)) *fixture {
 	t.Helper()
-	f := &fixture{cloud: cloud, store: store, history: &memstore.History{}, leases: leases, clock: clock}
+	f := &fixture{cloud: cloud, store: store, history: &memstore.History{}, leases: leases, probe: &fakeProbe{}, clock: clock}
 	cfg := instances.Config{
 		Offers:        []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}, {Zone: "cn-i", InstanceType: "ecs.g6.large"}},
 		DeployEnabled: true, DeployScript: "echo hi",
@@ -205,7 +206,8 @@ func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *m
 	if change != nil {
 		change(&cfg)
 	}
-	f.svc = instances.New(instances.Deps{Cloud: f.cloud, Store: f.store, History: f.history, Leases: f.leases, Clock: clock}, cfg)
+	f.svc = instances.New(instances.Deps{Cloud: f.cloud, Store: f.store, History: f.history, Leases: f.leases,
+		Probe: f.probe, Clock: clock}, cfg)
 	t.Cleanup(f.svc.Close)
 	return f
 }
