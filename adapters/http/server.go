@@ -82,6 +82,7 @@ func New(opts Options) *Server {
 	if s.instances != nil {
 		r.Route("/api/ecs/v1", s.ecsRoutes)
 		r.Get("/api/server/v1/get/ip", s.serverIP)
+		r.Get("/api/server/v1/get/server", s.serverStatus)
 	}
 	return s
 }

@@ -23,6 +23,7 @@ type InstanceService interface {
 	Delete(ctx context.Context, actor *domain.User) error
 	Status(ctx context.Context) (instances.Status, error)
 	IP(ctx context.Context) (string, error)
+	Server(ctx context.Context) (instances.ServerView, error)
 	Available(ctx context.Context) (bool, error)
 	Price(ctx context.Context) (ports.Price, error)
 	Preferred() ports.InstanceSpec
@@ -249,4 +250,53 @@ func (s *Server) serverIP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w, nonEmpty(ip))
+}
+
+// GET /api/server/v1/get/server: always ok with an object, as the UI reads
+// data.online and data.motd without checking the status.
+func (s *Server) serverStatus(w http.ResponseWriter, r *http.Request) {
+	v, err := s.instances.Server(r.Context())
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	if !v.Online {
+		writeOK(w, struct {
+			Created bool    `json:"created"`
+			IP      *string `json:"ip"`
+			Online  bool    `json:"online"`
+		}{v.Created, nonEmpty(v.IP), false})
+		return
+	}
+	type player struct {
+		Name string `json:"name"`
+		ID   string `json:"id"`
+	}
+	type mod struct {
+		ID     string `json:"modId"`
+		Marker string `json:"modmarker"`
+	}
+	var players []player // null when the server lists none, as the original passed it on
+	if v.Status.Players != nil {
+		players = make([]player, 0, len(v.Status.Players))
+		for _, p := range v.Status.Players {
+			players = append(players, player{p.Name, p.ID})
+		}
+	}
+	mods := make([]mod, 0, len(v.Status.Mods))
+	for _, m := range v.Status.Mods {
+		if m.ID != "minecraft" && m.ID != "forge" { // the original showed only the added mods
+			mods = append(mods, mod{m.ID, m.Version})
+		}
+	}
+	writeOK(w, struct {
+		Created       bool     `json:"created"`
+		IP            *string  `json:"ip"`
+		Online        bool     `json:"online"`
+		MaxPlayers    int      `json:"maxPlayers"`
+		OnlinePlayers int      `json:"onlinePlayers"`
+		MOTD          string   `json:"motd"`
+		Players       []player `json:"onlinePlayersDetails"`
+		Mods          []mod    `json:"rawMods"`
+	}{v.Created, nonEmpty(v.IP), true, v.Status.MaxPlayers, v.Status.OnlinePlayers, v.Status.MOTD, players, mods})
 }

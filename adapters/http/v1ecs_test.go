@@ -14,7 +14,10 @@ import (
 )
 
 // fakeInstances answers every action with err.
-type fakeInstances struct{ err error }
+type fakeInstances struct {
+	err    error
+	server instances.ServerView
+}
 
 func (f fakeInstances) Create(context.Context, *domain.User) error { return f.err }
 func (f fakeInstances) Start(context.Context, *domain.User) error  { return f.err }
@@ -23,7 +26,10 @@ func (f fakeInstances) Delete(context.Context, *domain.User) error { return f.er
 func (f fakeInstances) Status(context.Context) (instances.Status, error) {
 	return instances.Status{Created: true, ID: "i-1", Status: domain.StatusRunning}, f.err
 }
-func (f fakeInstances) IP(context.Context) (string, error)      { return "", f.err }
+func (f fakeInstances) IP(context.Context) (string, error) { return "", f.err }
+func (f fakeInstances) Server(context.Context) (instances.ServerView, error) {
+	return f.server, f.err
+}
 func (f fakeInstances) Available(context.Context) (bool, error) { return true, f.err }
 func (f fakeInstances) Price(context.Context) (ports.Price, error) {
 	return ports.Price{Amount: "0.452", Currency: "CNY"}, f.err
@@ -80,6 +86,36 @@ func TestECSAnswers(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || rec.Body.String() != tt.want+"\n" {
+				t.Errorf("got %d %q\nwant 200 %q", rec.Code, rec.Body.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestServerAnswers pins get/server's object: the keys in the original's
+// order, § codes escaped as Python did, minecraft and forge left out of the
+// mods, and no sample as null.
+func TestServerAnswers(t *testing.T) {
+	tests := []struct {
+		name   string
+		want   string
+		server instances.ServerView
+	}{
+		{"server none", `{"status": "ok", "data": {"created": false, "ip": null, "online": false}}`, instances.ServerView{}},
+		{"server silent", `{"status": "ok", "data": {"created": true, "ip": "127.0.1.1", "online": false}}`, instances.ServerView{Created: true, IP: "127.0.1.1"}},
+		{"server vanilla, nobody listed", `{"status": "ok", "data": {"created": true, "ip": "127.0.1.1", "online": true, "maxPlayers": 20, "onlinePlayers": 0, "motd": "\u00a76Sea\u00a7rTide", "onlinePlayersDetails": null, "rawMods": []}}`,
+			instances.ServerView{Created: true, IP: "127.0.1.1", Online: true, Status: domain.ServerStatus{MaxPlayers: 20, MOTD: "§6Sea§rTide"}}},
+		{"server forge with players", `{"status": "ok", "data": {"created": true, "ip": "127.0.1.1", "online": true, "maxPlayers": 10, "onlinePlayers": 2, "motd": "hi", "onlinePlayersDetails": [{"name": "Steve", "id": "8667ba71-b85a-4004-af54-457a9734eed7"}], "rawMods": [{"modId": "jei", "modmarker": "15.2.0"}]}}`,
+			instances.ServerView{Created: true, IP: "127.0.1.1", Online: true, Status: domain.ServerStatus{MaxPlayers: 10, OnlinePlayers: 2, MOTD: "hi",
+				Players: []domain.Player{{Name: "Steve", ID: "8667ba71-b85a-4004-af54-457a9734eed7"}},
+				Mods:    []domain.Mod{{ID: "minecraft", Version: "1.20.1"}, {ID: "forge", Version: "47.2.0"}, {ID: "jei", Version: "15.2.0"}}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := New(Options{Users: &fakeUsers{}, Instances: fakeInstances{server: tt.server}})
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest("GET", "/api/server/v1/get/server", nil))
 			if rec.Code != http.StatusOK || rec.Body.String() != tt.want+"\n" {
 				t.Errorf("got %d %q\nwant 200 %q", rec.Code, rec.Body.String(), tt.want)
 			}
