@@ -31,3 +31,7 @@ func TestHistoryStore(t *testing.T) {
 		return &memstore.History{}
 	})
 }
+
+func TestLedgerStore(t *testing.T) {
+	portstest.RunLedgerStoreTests(t, func(t *testing.T) ports.LedgerStore { return &memstore.Ledger{} })
+}

@@ -54,16 +54,18 @@ func TestMigrateRoundTrip(t *testing.T) {
 		pending(true)
 		version(0)
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
-			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`)
+			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
+			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(3)
+		version(4)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
-			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`)
+			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
+			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
 		}
@@ -85,7 +87,18 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("Acquire after up: %v", err)
 		}
 
+		if _, err := db.Ledger().Begin(ctx, domain.CostInterval{InstanceID: "i-1", Start: time.Now(), Price: 1, Currency: "CNY"}); err != nil {
+			t.Fatalf("Begin after up: %v", err)
+		}
+
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (ledger): %v", err)
+		}
+		version(3)
+		if _, _, err := db.Ledger().Running(ctx, "i-1"); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Running after down: %v, want an internal error (no table)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (leases): %v", err)
 		}
@@ -122,7 +135,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(3)
+		version(4)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}
