@@ -74,6 +74,7 @@ const (
 	ActionOrphan  = "orphan"  // a managed instance that is not recorded, reported
 	ActionODelete = "odelete" // such an orphan, deleted (reconcile.delete_orphans)
 	ActionIStop   = "istop"   // stopped by the idle watchdog: nobody played for idle.stop_after
+	ActionBStop   = "bstop"   // stopped because this month's spend reached budget.monthly
 )
 
 // MonitorActor is who the background monitors act as in history.

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // CostInterval is a stretch of time an instance cost money: from the start
 // that made it run to the stop or delete that ended it, at the hourly price
@@ -71,3 +74,18 @@ var (
 	ErrIntervalOpen   = Errorf(CodeConflict, "a cost interval is already open for this instance")
 	ErrBudgetExceeded = Errorf(CodeForbidden, "the monthly budget would be exceeded")
 )
+
+// BudgetError says an action would take this month's spend past the
+// budget. Its text is safe to show.
+type BudgetError struct {
+	Spent, Hour, Budget Money
+	Currency            string
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("This month's spend of %s %s plus one more hour at %s %s would pass the monthly budget of %s %s.",
+		e.Spent, e.Currency, e.Hour, e.Currency, e.Budget, e.Currency)
+}
+
+// Unwrap makes it match ErrBudgetExceeded and carry its code.
+func (e *BudgetError) Unwrap() error { return ErrBudgetExceeded }

@@ -78,6 +78,9 @@ func (s *Service) Tick(ctx context.Context) bool {
 	if _, err := s.Watch(ctx); err != nil {
 		s.log.Warn("watchdogs", "err", err)
 	}
+	if _, err := s.EnforceBudget(ctx); err != nil {
+		s.log.Warn("budget", "err", err)
+	}
 	return true
 }
 
@@ -245,6 +248,14 @@ func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed 
 	}
 	if busy {
 		return // the operation owns the record's status for now
+	}
+	// The ledger follows the cloud: a start or stop made elsewhere (or a
+	// price that could not be read at our own start) is caught up here.
+	switch ci.Status {
+	case domain.StatusStarting, domain.StatusRunning:
+		s.costStarted(ctx, rec, now)
+	case domain.StatusStopping, domain.StatusStopped:
+		s.costStopped(ctx, rec.ID, now)
 	}
 	err = s.updateRecord(ctx, rec.ID, func(r *domain.Instance) {
 		r.LastStatus = ci.Status

@@ -66,6 +66,16 @@ type Config struct {
 	CrashAction   string
 	IdleStopAfter time.Duration
 	IdleGrace     time.Duration
+
+	// Cost and budget: days are counted in CostLocation (default UTC);
+	// Currency names amounts before any price was recorded. BudgetMonthly
+	// (0 = off) refuses new and start when this month's spend plus one
+	// more hour would pass it; BudgetStopAtCap stops a running instance
+	// once the spend reaches it.
+	CostLocation    *time.Location
+	Currency        string
+	BudgetMonthly   domain.Money
+	BudgetStopAtCap bool
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -82,6 +92,7 @@ type Deps struct {
 	History ports.HistoryStore
 	Leases  ports.LeaseStore
 	Probe   ports.ServerProbe // nil: the Minecraft server is never seen online
+	Ledger  ports.LedgerStore // nil: no cost ledger, no budget
 	Clock   ports.Clock
 	Log     *slog.Logger // nil: discard
 }
@@ -92,6 +103,7 @@ type Service struct {
 	store   ports.InstanceStore
 	history ports.HistoryStore
 	leases  ports.LeaseStore
+	ledger  ports.LedgerStore
 	clock   ports.Clock
 	log     *slog.Logger
 	cfg     Config
@@ -141,6 +153,12 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.StatusCacheTTL <= 0 {
 		cfg.StatusCacheTTL = 5 * time.Second
 	}
+	if cfg.CostLocation == nil {
+		cfg.CostLocation = time.UTC
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "CNY"
+	}
 	if cfg.CrashAction == "" {
 		cfg.CrashAction = CrashStop
 	}
@@ -152,8 +170,8 @@ func New(d Deps, cfg Config) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, clock: d.Clock,
-		log: log, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
+	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
+		clock: d.Clock, log: log, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
 			if d.Probe == nil {
@@ -206,6 +224,15 @@ func (s *Service) record(ctx context.Context, e domain.HistoryEntry) {
 	}
 }
 
+// budgetDetail is the history note of a budget refusal, "" otherwise.
+func budgetDetail(err error) string {
+	var be *domain.BudgetError
+	if errors.As(err, &be) {
+		return "budget: " + be.Error()
+	}
+	return ""
+}
+
 func result(err error) string {
 	if err == nil {
 		return "ok"
@@ -239,6 +266,11 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		return err
 	}
 	now := s.clock.Now()
+	if err := s.budgetAllows(ctx, s.cfg.Offers[0]); err != nil {
+		s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
+			Detail: budgetDetail(err), StartedAt: now})
+		return err
+	}
 	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
 		StartedBy: actor.Username, Owner: s.cfg.ProcessID, StartedAt: now}
 	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
@@ -404,6 +436,7 @@ func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 			fail(err)
 			return
 		}
+		s.costStarted(ctx, inst, s.clock.Now())
 	}
 	step("wait_running")
 	if _, err := s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
@@ -414,6 +447,7 @@ func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
 		fail(err)
 		return
 	}
+	s.costStarted(ctx, inst, s.clock.Now()) // found running when resumed: it costs from now on
 	if s.cfg.DeployEnabled {
 		step("deploy")
 		if err := s.deploy(ctx, inst.ID, op.ID); err != nil {
@@ -538,11 +572,21 @@ func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
 func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
 	return s.adminAction(ctx, actor, action, func(inst domain.Instance) (string, error) {
 		tr := transitions[action]
+		if action == domain.ActionStart {
+			if err := s.budgetAllows(ctx, Offer{Zone: inst.Zone, InstanceType: inst.InstanceType}); err != nil {
+				return "", err
+			}
+		}
 		reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
 		if err == nil {
 			// So the reconciler knows this change was ours.
 			if uerr := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = tr.done[0] }); uerr != nil {
 				s.log.Warn("recording the new status", "instance", inst.ID, "err", uerr)
+			}
+			if action == domain.ActionStart {
+				s.costStarted(ctx, inst, s.clock.Now())
+			} else {
+				s.costStopped(ctx, inst.ID, s.clock.Now())
 			}
 		}
 		return reqID, err
@@ -562,7 +606,7 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 	started := s.clock.Now()
 	reqID, err := do(inst)
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
-		Result: result(err), RequestID: reqID, StartedAt: started})
+		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started})
 	return err
 }
 
@@ -617,6 +661,7 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
 // forget clears the record of inst, whatever was written to it since; it
 // is no error when someone (the reconciler) already did.
 func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
+	s.costStopped(ctx, inst.ID, s.clock.Now())
 	for range 5 {
 		err := s.store.Clear(ctx, inst.Version)
 		if !errors.Is(err, domain.ErrVersionConflict) {

@@ -180,6 +180,7 @@ type fixture struct {
 	history *memstore.History
 	leases  *memstore.Leases
 	probe   *fakeProbe
+	ledger  *memstore.Ledger
 	clock   ports.Clock
 }
 
@@ -197,7 +198,8 @@ func newFixture(t *testing.T, change func(*instances.Config)) *fixture {
 // leases: several services sharing them are replicas.
 func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *memstore.Instances, leases *memstore.Leases, change func(*instances.Config)) *fixture {
 	t.Helper()
-	f := &fixture{cloud: cloud, store: store, history: &memstore.History{}, leases: leases, probe: &fakeProbe{}, clock: clock}
+	f := &fixture{cloud: cloud, store: store, history: &memstore.History{}, leases: leases, probe: &fakeProbe{},
+		ledger: &memstore.Ledger{}, clock: clock}
 	cfg := instances.Config{
 		Offers:        []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}, {Zone: "cn-i", InstanceType: "ecs.g6.large"}},
 		DeployEnabled: true, DeployScript: "echo hi",
@@ -207,7 +209,7 @@ func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *m
 		change(&cfg)
 	}
 	f.svc = instances.New(instances.Deps{Cloud: f.cloud, Store: f.store, History: f.history, Leases: f.leases,
-		Probe: f.probe, Clock: clock}, cfg)
+		Probe: f.probe, Ledger: f.ledger, Clock: clock}, cfg)
 	t.Cleanup(f.svc.Close)
 	return f
 }

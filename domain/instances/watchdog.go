@@ -152,6 +152,7 @@ func (s *Service) monitorStop(ctx context.Context, inst domain.Instance, action,
 		if uerr := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = tr.done[0] }); uerr != nil {
 			s.log.Warn("recording the new status", "instance", inst.ID, "err", uerr)
 		}
+		s.costStopped(ctx, inst.ID, s.clock.Now())
 	}
 	return s.monitorDone(ctx, inst, action, detail, reqID, started, err)
 }
