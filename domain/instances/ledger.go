@@ -163,4 +163,3 @@ func (s *Service) EnforceBudget(ctx context.Context) (bool, error) {
 	detail := fmt.Sprintf("budget: this month's spend %s reached the monthly budget of %s", spent, s.cfg.BudgetMonthly)
 	return s.monitorStop(ctx, inst, domain.ActionBStop, detail), nil
 }
-
