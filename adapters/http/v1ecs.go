@@ -30,6 +30,7 @@ type InstanceService interface {
 	LastInvoke(ctx context.Context) (ports.Invocation, error)
 	LastOperation(ctx context.Context) (domain.Operation, error)
 	History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error)
+	Cost(ctx context.Context, actor *domain.User, from, to time.Time) (instances.CostReport, error)
 }
 
 var _ InstanceService = (*instances.Service)(nil)
@@ -39,6 +40,7 @@ func (s *Server) ecsRoutes(r chi.Router) {
 	r.Get("/describe/{name}", s.ecsDescribe)
 	r.Get("/operation", s.ecsOperation)
 	r.Get("/history", s.ecsHistory)
+	r.Get("/cost", s.ecsCost)
 }
 
 func (s *Server) failECS(w http.ResponseWriter, r *http.Request, err error, fallback string) {
@@ -299,4 +301,51 @@ func (s *Server) serverStatus(w http.ResponseWriter, r *http.Request) {
 		Players       []player `json:"onlinePlayersDetails"`
 		Mods          []mod    `json:"rawMods"`
 	}{v.Created, nonEmpty(v.IP), true, v.Status.MaxPlayers, v.Status.OnlinePlayers, v.Status.MOTD, players, mods})
+}
+
+// GET /api/ecs/v1/cost?from=YYYY-MM-DD&to=YYYY-MM-DD (any user; to is the
+// last day counted; both default to this month). Amounts are decimal
+// strings, never floats.
+func (s *Server) ecsCost(w http.ResponseWriter, r *http.Request) {
+	actor, p, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	var from, to time.Time
+	for _, a := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := p.str(a.name); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				s.failECS(w, r, domain.Invalid(a.name), msgRequestError)
+				return
+			}
+			*a.t = t
+		}
+	}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1) // the service counts up to the day after
+	}
+	rep, err := s.instances.Cost(r.Context(), actor, from, to)
+	if err != nil {
+		s.failECS(w, r, err, msgRequestError)
+		return
+	}
+	type day struct {
+		Date   string `json:"date"`
+		Amount string `json:"amount"`
+	}
+	days := make([]day, 0, len(rep.Days))
+	for _, d := range rep.Days {
+		days = append(days, day{d.Date.Format(time.DateOnly), d.Amount.String()})
+	}
+	writeOK(w, struct {
+		From     string `json:"from"`
+		To       string `json:"to"`
+		Currency string `json:"currency"`
+		Total    string `json:"total"`
+		Days     []day  `json:"days"`
+	}{rep.From.Format(time.DateOnly), rep.To.AddDate(0, 0, -1).Format(time.DateOnly), rep.Currency, rep.Total.String(), days})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/instances"
@@ -44,6 +45,23 @@ func (f fakeInstances) LastOperation(context.Context) (domain.Operation, error) 
 func (f fakeInstances) History(context.Context, *domain.User, int64, int) ([]domain.HistoryEntry, error) {
 	return nil, f.err
 }
+func (f fakeInstances) Cost(_ context.Context, _ *domain.User, from, to time.Time) (instances.CostReport, error) {
+	if from.IsZero() {
+		from = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if to.IsZero() {
+		to = from.AddDate(0, 1, 0)
+	}
+	rep := instances.CostReport{From: from, To: to, Currency: "CNY", Total: 4_500_000}
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		rep.Days = append(rep.Days, domain.DayCost{Date: d})
+	}
+	if f.err != nil {
+		return instances.CostReport{}, f.err
+	}
+	rep.Days[0].Amount = 4_500_000
+	return rep, nil
+}
 
 // TestECSAnswers pins the v1 texts of the ECS routes, above all that cloud
 // failures never carry SDK text and a wrong state says "is Running but".
@@ -78,6 +96,14 @@ func TestECSAnswers(t *testing.T) {
 		{"last-invoke none", "GET", "/api/ecs/v1/describe/last-invoke", "", domain.ErrNoInvocation, `{"status": "ng", "msg": "No invocation history found."}`},
 		{"unknown describe", "GET", "/api/ecs/v1/describe/bogus", "", nil, `{"status": "error", "msg": "Invalid action."}`},
 		{"history needs a token", "GET", "/api/ecs/v1/history", "", nil, `{"status": "error", "msg": "Not enough argument. Details: token"}`},
+		{"over budget", "POST", "/api/ecs/v1/action", `{"type":"start","token":"t"}`, &domain.BudgetError{Spent: 12_500_000, Hour: 3_000_000, Budget: 14_500_000, Currency: "CNY"},
+			`{"status": "ng", "msg": "START Request error. Details: This month's spend of 12.50 CNY plus one more hour at 3.00 CNY would pass the monthly budget of 14.50 CNY."}`},
+		{"cost needs a token", "GET", "/api/ecs/v1/cost", "", nil, `{"status": "error", "msg": "Not enough argument. Details: token"}`},
+		{"cost", "GET", "/api/ecs/v1/cost?from=2026-11-03&to=2026-11-04&token=t", "", nil,
+			`{"status": "ok", "data": {"from": "2026-11-03", "to": "2026-11-04", "currency": "CNY", "total": "4.50", "days": [{"date": "2026-11-03", "amount": "4.50"}, {"date": "2026-11-04", "amount": "0.00"}]}}`},
+		{"cost this month", "GET", "/api/ecs/v1/cost?token=t", "", nil, ""},
+		{"cost bad date", "GET", "/api/ecs/v1/cost?from=3%20Nov&token=t", "", nil, `{"status": "error", "msg": "Invalid argument. Details: from"}`},
+		{"cost bad span", "GET", "/api/ecs/v1/cost?from=2026-11-03&to=2026-11-01&token=t", "", domain.Invalid("from", "to"), `{"status": "error", "msg": "Invalid argument. Details: from, to"}`},
 		{"ip null", "GET", "/api/server/v1/get/ip", "", nil, `{"status": "ok", "data": null}`},
 	}
 	for _, tt := range tests {
@@ -86,6 +112,12 @@ func TestECSAnswers(t *testing.T) {
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
+			if tt.want == "" { // only its shape matters
+				tt.want = strings.TrimSuffix(rec.Body.String(), "\n")
+				if !strings.HasPrefix(tt.want, `{"status": "ok", "data": {"from": "2026-11-01", "to": "2026-11-30"`) {
+					t.Errorf("got %q", tt.want)
+				}
+			}
 			if rec.Code != http.StatusOK || rec.Body.String() != tt.want+"\n" {
 				t.Errorf("got %d %q\nwant 200 %q", rec.Code, rec.Body.String(), tt.want)
 			}

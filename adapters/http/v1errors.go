@@ -92,6 +92,10 @@ func v1Failure(r *http.Request, log *slog.Logger, err error, fallback string) en
 	if errors.As(err, &stateErr) {
 		return envelope{Status: "ng", Msg: fallback + " Details: " + stateErr.Error()}
 	}
+	var budgetErr *domain.BudgetError
+	if errors.As(err, &budgetErr) {
+		return envelope{Status: "ng", Msg: fallback + " Details: " + budgetErr.Error()}
+	}
 	for _, c := range cloudErrors {
 		if errors.Is(err, c) {
 			log.WarnContext(r.Context(), "cloud call failed", "path", r.URL.Path, "err", err)

@@ -76,12 +76,19 @@ type CostReport struct {
 const MaxCostDays = 366
 
 // Cost reports spend per day from the day of `from` to the day before
-// `to`, in the ledger's location; running instances count up to now.
+// `to`, in the ledger's location; running instances count up to now. A zero
+// from is the first of this month; a zero to is the end of from's month.
 func (s *Service) Cost(ctx context.Context, actor *domain.User, from, to time.Time) (CostReport, error) {
 	if actor == nil {
 		return CostReport{}, domain.ErrPermissionDenied
 	}
 	loc := s.cfg.CostLocation
+	if from.IsZero() {
+		from = domain.MonthStart(s.clock.Now(), loc)
+	}
+	if to.IsZero() {
+		to = time.Date(from.Year(), from.Month()+1, 1, 0, 0, 0, 0, loc)
+	}
 	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 	to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc)
 	switch {
