@@ -68,7 +68,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.instances = instances.New(instances.Deps{
-		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(),
+		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Clock: a.clock, Log: log.With("component", "instances"),
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})

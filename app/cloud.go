@@ -122,6 +122,13 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		ReconcileInterval:   cfg.Reconcile.Interval,
 		LeaseTTL:            cfg.Reconcile.LeaseTTL,
 		DeleteOrphans:       cfg.Reconcile.DeleteOrphans,
+		CrashAfter:          cfg.Watchdog.CrashAfter,
+		CrashAction:         cfg.Watchdog.CrashAction,
+		IdleStopAfter:       cfg.Idle.StopAfter,
+		IdleGrace:           cfg.Idle.Grace,
+		CostLocation:        cfg.Budget.location,
+		BudgetMonthly:       cfg.Budget.monthly,
+		BudgetStopAtCap:     cfg.Budget.StopAtCap,
 	}
 	if cfg.Deploy.Enabled {
 		script, err := os.ReadFile(cfg.Deploy.Script)

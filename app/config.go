@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
+	"github.com/seatidemc/seatide/domain"
 	"github.com/spf13/viper"
 )
 
@@ -33,6 +34,9 @@ type Config struct {
 	Deploy    DeployConfig    `mapstructure:"deploy"`
 	Sim       SimConfig       `mapstructure:"sim"`
 	Reconcile ReconcileConfig `mapstructure:"reconcile"`
+	Watchdog  WatchdogConfig  `mapstructure:"watchdog"`
+	Idle      IdleConfig      `mapstructure:"idle"`
+	Budget    BudgetConfig    `mapstructure:"budget"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
@@ -129,6 +133,28 @@ type ReconcileConfig struct {
 	DeleteOrphans bool          `mapstructure:"delete_orphans"`
 }
 
+// WatchdogConfig is the crashed-server watchdog.
+type WatchdogConfig struct {
+	CrashAfter  time.Duration `mapstructure:"crash_after"`  // 0: off
+	CrashAction string        `mapstructure:"crash_action"` // stop | delete
+}
+
+// IdleConfig is the idle stop.
+type IdleConfig struct {
+	StopAfter time.Duration `mapstructure:"stop_after"` // 0: off
+	Grace     time.Duration `mapstructure:"grace"`      // never within this of coming up
+}
+
+// BudgetConfig caps what the game server may cost in a month.
+type BudgetConfig struct {
+	Monthly   string `mapstructure:"monthly"` // decimal, in the price's currency; "" or 0: off
+	StopAtCap bool   `mapstructure:"stop_at_cap"`
+	Timezone  string `mapstructure:"timezone"` // days and months of the cost ledger
+
+	monthly  domain.Money
+	location *time.Location
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -198,6 +224,13 @@ func defaults() map[string]any {
 		"reconcile.interval":        "10s",
 		"reconcile.lease_ttl":       "30s",
 		"reconcile.delete_orphans":  false,
+		"watchdog.crash_after":      "10m",
+		"watchdog.crash_action":     "stop",
+		"idle.stop_after":           "0s",
+		"idle.grace":                "15m",
+		"budget.monthly":            "",
+		"budget.stop_at_cap":        false,
+		"budget.timezone":           "UTC",
 	}
 }
 
@@ -350,6 +383,33 @@ func (c *Config) finish() error {
 	if c.Sim.TransitionTime < 0 {
 		return errors.New("sim.transition_time: must not be negative")
 	}
+	return c.finishWatch()
+}
+
+func (c *Config) finishWatch() error {
+	for key, d := range map[string]time.Duration{
+		"watchdog.crash_after": c.Watchdog.CrashAfter, "idle.stop_after": c.Idle.StopAfter, "idle.grace": c.Idle.Grace,
+	} {
+		if d < 0 {
+			return fmt.Errorf("%s: must not be negative (0 turns it off)", key)
+		}
+	}
+	if c.Watchdog.CrashAction != "stop" && c.Watchdog.CrashAction != "delete" {
+		return fmt.Errorf("watchdog.crash_action: %q is not stop or delete", c.Watchdog.CrashAction)
+	}
+	b := &c.Budget
+	if strings.TrimSpace(b.Monthly) != "" {
+		m, err := domain.ParseMoney(b.Monthly)
+		if err != nil || m < 0 {
+			return fmt.Errorf("budget.monthly: %q is not a non-negative amount such as 50 or 49.90", b.Monthly)
+		}
+		b.monthly = m
+	}
+	loc, err := time.LoadLocation(b.Timezone)
+	if err != nil {
+		return fmt.Errorf("budget.timezone: %q is not a time zone such as UTC or Asia/Shanghai", b.Timezone)
+	}
+	b.location = loc
 	return nil
 }
 

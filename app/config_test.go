@@ -76,6 +76,25 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad driver", env: []string{"SEATIDE_DATABASE_DRIVER=oracle"}, wantErr: "database.driver"},
 		{name: "bad log level", env: []string{"SEATIDE_LOG_LEVEL=loud"}, wantErr: "log.level"},
 		{name: "missing file", file: "-", wantErr: "config file"},
+		{name: "watchdogs and budget", file: "watchdog:\n  crash_after: 5m\n  crash_action: delete\nidle:\n  stop_after: 30m\nbudget:\n  monthly: \"49.90\"\n  timezone: Asia/Shanghai\n",
+			check: func(t *testing.T, c Config) {
+				ic, err := instancesConfig(c)
+				if err != nil || ic.CrashAfter != 5*time.Minute || ic.CrashAction != "delete" || ic.IdleStopAfter != 30*time.Minute ||
+					ic.IdleGrace != 15*time.Minute || ic.BudgetMonthly != 49_900_000 || ic.CostLocation.String() != "Asia/Shanghai" {
+					t.Errorf("%+v %v", ic, err)
+				}
+			}},
+		{name: "budget off by default", check: func(t *testing.T, c Config) {
+			ic, _ := instancesConfig(c)
+			if ic.BudgetMonthly != 0 || ic.IdleStopAfter != 0 || ic.CrashAfter != 10*time.Minute || ic.CostLocation != time.UTC {
+				t.Errorf("%+v", ic)
+			}
+		}},
+		{name: "bad crash action", env: []string{"SEATIDE_WATCHDOG_CRASH_ACTION=explode"}, wantErr: "watchdog.crash_action"},
+		{name: "negative idle", env: []string{"SEATIDE_IDLE_STOP_AFTER=-1m"}, wantErr: "idle.stop_after"},
+		{name: "bad budget", env: []string{"SEATIDE_BUDGET_MONTHLY=lots"}, wantErr: "budget.monthly"},
+		{name: "float budget", env: []string{"SEATIDE_BUDGET_MONTHLY=1e3"}, wantErr: "budget.monthly"},
+		{name: "bad time zone", env: []string{"SEATIDE_BUDGET_TIMEZONE=Mars/Olympus"}, wantErr: "budget.timezone"},
 
 		{name: "no access key: simulated cloud with defaults", check: func(t *testing.T, c Config) {
 			e := c.ECS
