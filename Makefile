@@ -29,10 +29,14 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## bench: Go benchmarks, results written to bench/out/
+## bench: Go benchmarks into bench/out/, then the service against issue 10's targets:
+## bench/results.json and bench/results.md (about 1.5 minutes; BENCHFLAGS, e.g. -duration 10s -mysql '')
+BENCHFLAGS ?=
 bench:
 	mkdir -p bench/out
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee bench/out/go-bench.txt
+	$(GO) build -o bin/seatide-bench ./cmd/seatide-bench
+	./bin/seatide-bench -out bench $(BENCHFLAGS)
 
 clean:
 	rm -rf bin bench/out

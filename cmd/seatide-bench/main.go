@@ -1,0 +1,88 @@
+// Command seatide-bench is `make bench`: it measures seatide against the
+// targets of issue 10 and writes bench/results.json and bench/results.md.
+// `seatide-bench baseline` is the bare token-check server it compares with.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/seatidemc/seatide/app/bench"
+)
+
+const usage = `seatide-bench measures seatide (see bench/results.md).
+
+Usage:
+  seatide-bench [flags]               build seatide, run every measurement, write the results
+  seatide-bench baseline --listen ADDR
+                                      serve the bare token-check baseline; the HS256 secret
+                                      comes from SEATIDE_BENCH_SECRET
+
+Flags:
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "seatide-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "baseline" {
+		fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
+		listen := fs.String("listen", "127.0.0.1:0", "address to listen on")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		// From the environment, not a flag: flags show in ps.
+		return bench.RunBaseline(ctx, *listen, []byte(os.Getenv("SEATIDE_BENCH_SECRET")), os.Stdout)
+	}
+
+	o := bench.DefaultOptions()
+	fs := flag.NewFlagSet("seatide-bench", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.StringVar(&o.Repo, "repo", o.Repo, "the seatide module root (where ./cmd/seatide is built)")
+	fs.StringVar(&o.OutDir, "out", o.OutDir, "directory for results.json and results.md")
+	fs.StringVar(&o.Go, "go", o.Go, "the go command")
+	fs.DurationVar(&o.Duration, "duration", o.Duration, "length of each throughput run (check, get, get/server)")
+	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "check load before the idle RSS is read")
+	fs.DurationVar(&o.Settle, "settle", o.Settle, "quiet time before the idle RSS is read")
+	fs.IntVar(&o.Connections, "connections", o.Connections, "workers (= connections) for check, get and get/server")
+	fs.IntVar(&o.FloodClients, "flood-clients", o.FloodClients, "concurrent clients in the login flood")
+	fs.DurationVar(&o.Flood, "flood", o.Flood, "length of the quiet check probe and of the login flood")
+	fs.IntVar(&o.ProbeRate, "probe-rate", o.ProbeRate, "check requests per second beside the flood (and alone)")
+	fs.IntVar(&o.ProbeWorkers, "probe-workers", o.ProbeWorkers, "workers of the check probe")
+	fs.IntVar(&o.Rounds, "rounds", o.Rounds, "check and baseline alternate in this many slices of --duration")
+	fs.IntVar(&o.Cycles, "cycles", o.Cycles, "new/stop/delete rounds")
+	fs.IntVar(&o.ReadyRuns, "ready-runs", o.ReadyRuns, "start-to-ready measurements per database (the median is reported)")
+	fs.StringVar(&o.MySQLDSN, "mysql", o.MySQLDSN, "MariaDB/MySQL server DSN for a throwaway database; empty to skip")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	o.Self, o.Log = []string{self}, os.Stderr
+	res, err := bench.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	fmt.Print(res.Markdown())
+	return nil
+}
