@@ -13,6 +13,10 @@ import (
 type Memory struct {
 	RSS int64 // VmRSS, bytes: resident now
 	HWM int64 // VmHWM, bytes: the highest RSS so far
+	// RSS split, when the kernel tells (0 otherwise): anonymous memory
+	// (heap, stacks) and file pages (mostly the binary's own code and data).
+	Anon int64 // RssAnon
+	File int64 // RssFile
 }
 
 // ParseStatus reads VmRSS and VmHWM ("VmRSS:	   12345 kB") from a
@@ -23,7 +27,18 @@ func ParseStatus(r io.Reader) (Memory, error) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		key, rest, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
+		var dst *int64
+		switch key {
+		case "VmRSS":
+			dst = &m.RSS
+		case "VmHWM":
+			dst = &m.HWM
+		case "RssAnon":
+			dst = &m.Anon
+		case "RssFile":
+			dst = &m.File
+		}
+		if !ok || dst == nil {
 			continue
 		}
 		f := strings.Fields(rest)
@@ -34,12 +49,10 @@ func ParseStatus(r io.Reader) (Memory, error) {
 		if err != nil || kb < 0 {
 			return m, fmt.Errorf("proc status: %s: %q is not a size", key, f[0])
 		}
-		if key == "VmRSS" {
-			m.RSS = kb * 1024
-		} else {
-			m.HWM = kb * 1024
+		*dst = kb * 1024
+		if key == "VmRSS" || key == "VmHWM" {
+			seen++
 		}
-		seen++
 	}
 	if err := sc.Err(); err != nil {
 		return m, fmt.Errorf("proc status: %w", err)

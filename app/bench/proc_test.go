@@ -24,7 +24,8 @@ func TestParseStatus(t *testing.T) {
 		want    Memory
 		wantErr bool
 	}{
-		{"real layout", statusText, Memory{RSS: 20480 * 1024, HWM: 131072 * 1024}, false},
+		{"real layout", statusText, Memory{RSS: 20480 * 1024, HWM: 131072 * 1024, Anon: 8192 * 1024}, false},
+		{"with the split", "VmHWM:\t4 kB\nVmRSS:\t3 kB\nRssAnon:\t1 kB\nRssFile:\t2 kB\n", Memory{RSS: 3072, HWM: 4096, Anon: 1024, File: 2048}, false},
 		{"order does not matter", "VmRSS:\t1 kB\nVmHWM:\t2 kB\n", Memory{RSS: 1024, HWM: 2048}, false},
 		{"a kernel thread has no VmRSS", "Name:\tkthreadd\nState:\tS\n", Memory{}, true},
 		{"HWM missing", "VmRSS:\t1 kB\n", Memory{}, true},
@@ -32,6 +33,7 @@ func TestParseStatus(t *testing.T) {
 		{"not a number", "VmRSS:\tlots kB\nVmHWM:\t1 kB\n", Memory{}, true},
 		{"negative", "VmRSS:\t-1 kB\nVmHWM:\t1 kB\n", Memory{}, true},
 		{"RssAnon is not VmRSS", "RssAnon:\t5 kB\nVmHWM:\t1 kB\n", Memory{}, true},
+		{"a bad RssFile is an error too", "VmRSS:\t1 kB\nVmHWM:\t1 kB\nRssFile:\t1 pages\n", Memory{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

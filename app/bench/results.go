@@ -45,6 +45,9 @@ type Environment struct {
 	Settings   string `json:"settings"`   // durations, connections, rates used
 	ReadyProbe string `json:"ready_probe"`
 	MariaDB    string `json:"mariadb"` // used, or why not
+	// ServiceEnv is what the run added to the service's configuration;
+	// empty for the defaults.
+	ServiceEnv []string `json:"service_env,omitempty"`
 	// LoadAvg is /proc/loadavg's 1-minute figure before and after: other
 	// work on the machine makes every figure noisier.
 	LoadAvgStart float64 `json:"loadavg_start"`
@@ -110,6 +113,9 @@ func (r Results) Markdown() string {
 	fmt.Fprintf(&b, "Commit `%s`%s, %s, %d CPU (%s), %s; load by %s; %s.\n",
 		short(e.Commit), map[bool]string{true: " (uncommitted changes)", false: ""}[e.Dirty],
 		e.GoVersion, e.CPUs, orDash(e.CPUModel), e.OS, e.Generator, e.Settings)
+	if len(e.ServiceEnv) > 0 {
+		fmt.Fprintf(&b, "**Not the defaults**: the service ran with %s.\n", strings.Join(e.ServiceEnv, " "))
+	}
 	fmt.Fprintf(&b, "Load average %.2f at the start, %.2f at the end. Ready probe: %s. MariaDB: %s.\n\n",
 		e.LoadAvgStart, e.LoadAvgEnd, e.ReadyProbe, e.MariaDB)
 	b.WriteString("| figure | value | target | met? |\n|---|---|---|---|\n")

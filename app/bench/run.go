@@ -41,6 +41,9 @@ type Options struct {
 	ReadyRuns    int // start-to-ready measurements per database
 
 	MySQLDSN string // a MariaDB/MySQL server (no database); "" skips it
+	// ServiceEnv is added to the service's environment (KEY=VALUE), to
+	// measure a candidate setting such as GOMEMLIMIT; empty for the record.
+	ServiceEnv []string
 
 	Self []string // how to run this binary's baseline subcommand: argv before its flags
 	Log  io.Writer
@@ -179,6 +182,7 @@ func environment(ctx context.Context, opt Options) Environment {
 		Settings: fmt.Sprintf("%v per throughput run, %d connections, %d login clients for %v, check probe %d req/s, %d new/stop cycles, %d ready runs",
 			opt.Duration, opt.Connections, opt.FloodClients, opt.Flood, opt.ProbeRate, opt.Cycles, opt.ReadyRuns),
 		MariaDB:      "not tried",
+		ServiceEnv:   opt.ServiceEnv,
 		LoadAvgStart: loadAvg(),
 	}
 	if out, err := runTool(ctx, opt.Repo, os.Environ(), "", opt.Go, "version"); err == nil {
@@ -219,7 +223,8 @@ func (h *harness) serviceEnv(db []string, listen string) []string {
 		"SEATIDE_SIM_TRANSITION_TIME=0s",
 		"SEATIDE_LISTEN="+listen,
 	)
-	return append(env, db...)
+	env = append(env, db...)
+	return append(env, h.opt.ServiceEnv...)
 }
 
 func (h *harness) startBaseline(ctx context.Context) (*process, error) {
@@ -348,6 +353,7 @@ func (h *harness) runBackend(ctx context.Context, backend string, db []string) e
 	if m, err := ReadMemory(svc.Pid()); err == nil {
 		f := fig("rss.start", "RSS right after start, before any request", "context for idle RSS")
 		f.Unit = "MiB"
+		f.Note = fmt.Sprintf("%.1f MiB anonymous, %.1f MiB file pages", MiB(m.Anon), MiB(m.File))
 		h.res.Add(f, MiB(m.RSS), nil)
 	}
 
@@ -373,7 +379,8 @@ func (h *harness) runBackend(ctx context.Context, backend string, db []string) e
 	if m, err := ReadMemory(svc.Pid()); err == nil {
 		f := fig("rss.idle", "idle RSS after start and warm-up", servesIdle)
 		f.Unit = "MiB"
-		f.Note = "warm-up: 2 logins, " + h.opt.Warmup.String() + " of check at " + fmt.Sprint(h.opt.Connections) + " connections, " + h.opt.Settle.String() + " quiet"
+		f.Note = fmt.Sprintf("%.1f MiB anonymous, %.1f MiB file pages (the binary); warm-up: 2 logins, %v of check at %d connections, %v quiet",
+			MiB(m.Anon), MiB(m.File), h.opt.Warmup, h.opt.Connections, h.opt.Settle)
 		h.res.Add(f, MiB(m.RSS), targetIdleRSS)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/seatidemc/seatide/app/bench"
@@ -67,6 +68,13 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Cycles, "cycles", o.Cycles, "new/stop/delete rounds")
 	fs.IntVar(&o.ReadyRuns, "ready-runs", o.ReadyRuns, "start-to-ready measurements per database (the median is reported)")
 	fs.StringVar(&o.MySQLDSN, "mysql", o.MySQLDSN, "MariaDB/MySQL server DSN for a throwaway database; empty to skip")
+	fs.Func("set", "KEY=VALUE added to the service's environment, to try a setting (repeatable), e.g.\n-set GOMEMLIMIT=48MiB -set SEATIDE_USERS_MAX_CONCURRENT_HASHES=1", func(kv string) error {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return fmt.Errorf("want KEY=VALUE, got %q", kv)
+		}
+		o.ServiceEnv = append(o.ServiceEnv, kv)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
