@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	httpadapter "github.com/seatidemc/seatide/adapters/http"
+	"github.com/seatidemc/seatide/adapters/http/openapitest"
 	"github.com/seatidemc/seatide/app"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/users"
@@ -31,7 +33,27 @@ type service struct {
 	t    *testing.T
 	app  *app.App
 	base string
-	stop func() // shut down as on SIGTERM; also done when the test ends
+	// client checks every request and answer against the OpenAPI
+	// document, failing the test at its end on any mismatch.
+	client *http.Client
+	stop   func() // shut down as on SIGTERM; also done when the test ends
+}
+
+// openAPI is the service's OpenAPI document, loaded and validated once for
+// the whole test binary.
+var openAPI = sync.OnceValues(func() (*openapitest.Validator, error) {
+	return openapitest.New(httpadapter.OpenAPI())
+})
+
+// checkedClient is an HTTP client whose exchanges must fit the OpenAPI
+// document; mismatches fail t when it ends.
+func checkedClient(t *testing.T) *http.Client {
+	t.Helper()
+	v, err := openAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Transport: openapitest.NewTransport(t, v, nil)}
 }
 
 // startService runs the whole service on a free port with the given
@@ -82,7 +104,7 @@ func runService(t *testing.T, cfg app.Config) *service {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	s := &service{t: t, app: a, base: "http://" + a.Addr()}
+	s := &service{t: t, app: a, base: "http://" + a.Addr(), client: checkedClient(t)}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
@@ -121,7 +143,7 @@ func (s *service) do(method, path string, body any, header ...string) (int, stri
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -401,7 +423,7 @@ func TestCORSPreflight(t *testing.T) {
 		req.Header.Set("Origin", tt.origin)
 		req.Header.Set("Access-Control-Request-Method", "POST")
 		req.Header.Set("Access-Control-Request-Headers", "content-type")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := s.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,6 +73,7 @@ func New(opts Options) *Server {
 	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
+	r.Get("/api/openapi.yaml", serveOpenAPI)
 	r.Route("/api/user/v1", func(r chi.Router) {
 		r.Post("/auth", s.userAuth)
 		r.Post("/action", s.userAction)

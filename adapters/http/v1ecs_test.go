@@ -110,8 +110,12 @@ func TestECSAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := New(Options{Users: users, Instances: fakeInstances{err: tt.err}})
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
+			if tt.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
+			checkOpenAPI(t, req, tt.body, rec)
 			if tt.want == "" { // only its shape matters
 				tt.want = strings.TrimSuffix(rec.Body.String(), "\n")
 				if !strings.HasPrefix(tt.want, `{"status": "ok", "data": {"from": "2026-11-01", "to": "2026-11-30"`) {
@@ -146,8 +150,9 @@ func TestServerAnswers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := New(Options{Users: &fakeUsers{}, Instances: fakeInstances{server: tt.server}})
-			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, httptest.NewRequest("GET", "/api/server/v1/get/server", nil))
+			rec, req := httptest.NewRecorder(), httptest.NewRequest("GET", "/api/server/v1/get/server", nil)
+			srv.ServeHTTP(rec, req)
+			checkOpenAPI(t, req, "", rec)
 			if rec.Code != http.StatusOK || rec.Body.String() != tt.want+"\n" {
 				t.Errorf("got %d %q\nwant 200 %q", rec.Code, rec.Body.String(), tt.want)
 			}
