@@ -63,7 +63,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Sim, log); err != nil {
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Sim, simMinecraft(cfg), log); err != nil {
 		_ = db.Close()
 		return nil, err
 	}

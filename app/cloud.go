@@ -27,10 +27,12 @@ func (c *cloud) Close() {
 
 // openCloud returns the Aliyun adapter for the configured account or, with
 // no access key, for an ECS simulator started in this process.
-func openCloud(cfg ECSConfig, sim SimConfig, log *slog.Logger) (*cloud, error) {
+func openCloud(cfg ECSConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger) (*cloud, error) {
 	c := &cloud{}
 	if cfg.Simulated {
-		srv, err := ecssim.Start("127.0.0.1:0", simOptions(cfg, sim, log))
+		opts := simOptions(cfg, sim, log)
+		opts.Minecraft = mc
+		srv, err := ecssim.Start("127.0.0.1:0", opts)
 		if err != nil {
 			return nil, fmt.Errorf("starting the ECS simulator: %w", err)
 		}
@@ -75,6 +77,12 @@ func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 		NoDelay:        sim.TransitionTime == 0,
 		Logger:         log.With("component", "ecssim"),
 	}
+}
+
+// simMinecraft is the simulator's fake Minecraft servers for cfg: on the
+// configured port, up once deployed when deploy is on.
+func simMinecraft(cfg Config) *ecssim.MinecraftOptions {
+	return &ecssim.MinecraftOptions{Port: cfg.Minecraft.Port, WaitForDeploy: cfg.Deploy.Enabled}
 }
 
 // instancesConfig turns the ecs.* and deploy.* settings into the service's.

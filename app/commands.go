@@ -107,6 +107,8 @@ type SimulatorOptions struct {
 	AccessKeySecret string // random when empty
 	Region          string
 	TransitionTime  time.Duration // 0: instant
+	MinecraftPort   int           // of the fake Minecraft servers; 0: 25565
+	WaitForDeploy   bool          // fake Minecraft servers come up once a command has succeeded
 }
 
 // RunSimulator is `seatide ecs-sim`: a standalone ECS simulator that several
@@ -121,6 +123,7 @@ func RunSimulator(ctx context.Context, o SimulatorOptions, out io.Writer) error 
 		RegionID:        o.Region,
 		TransitionTime:  o.TransitionTime,
 		NoDelay:         o.TransitionTime == 0,
+		Minecraft:       &ecssim.MinecraftOptions{Port: o.MinecraftPort, WaitForDeploy: o.WaitForDeploy},
 	})
 	if err != nil {
 		return fmt.Errorf("ecs-sim: %w", err)
@@ -139,6 +142,7 @@ func RunSimulator(ctx context.Context, o SimulatorOptions, out io.Writer) error 
 	} {
 		fmt.Fprintf(out, "  SEATIDE_ECS_%s=%s\n", kv[0], kv[1])
 	}
+	fmt.Fprintf(out, "Minecraft servers: curl %s/_sim/minecraft\n", sim.URL)
 	fmt.Fprintf(out, "Instances: curl %s/_sim/instances\n", sim.URL)
 	<-ctx.Done()
 	return nil

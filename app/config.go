@@ -37,6 +37,7 @@ type Config struct {
 	Watchdog  WatchdogConfig  `mapstructure:"watchdog"`
 	Idle      IdleConfig      `mapstructure:"idle"`
 	Budget    BudgetConfig    `mapstructure:"budget"`
+	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
@@ -155,6 +156,11 @@ type BudgetConfig struct {
 	location *time.Location
 }
 
+// MinecraftConfig is the game server on the instance.
+type MinecraftConfig struct {
+	Port int `mapstructure:"port"` // where the server's status ping is answered
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -231,6 +237,7 @@ func defaults() map[string]any {
 		"budget.monthly":            "",
 		"budget.stop_at_cap":        false,
 		"budget.timezone":           "UTC",
+		"minecraft.port":            25565,
 	}
 }
 
@@ -382,6 +389,9 @@ func (c *Config) finish() error {
 	}
 	if c.Sim.TransitionTime < 0 {
 		return errors.New("sim.transition_time: must not be negative")
+	}
+	if c.Minecraft.Port < 1 || c.Minecraft.Port > 65535 {
+		return errors.New("minecraft.port: must be between 1 and 65535")
 	}
 	return c.finishWatch()
 }

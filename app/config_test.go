@@ -95,6 +95,12 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad budget", env: []string{"SEATIDE_BUDGET_MONTHLY=lots"}, wantErr: "budget.monthly"},
 		{name: "float budget", env: []string{"SEATIDE_BUDGET_MONTHLY=1e3"}, wantErr: "budget.monthly"},
 		{name: "bad time zone", env: []string{"SEATIDE_BUDGET_TIMEZONE=Mars/Olympus"}, wantErr: "budget.timezone"},
+		{name: "minecraft port", env: []string{"SEATIDE_MINECRAFT_PORT=25570"}, check: func(t *testing.T, c Config) {
+			if c.Minecraft.Port != 25570 {
+				t.Errorf("minecraft.port = %d", c.Minecraft.Port)
+			}
+		}},
+		{name: "bad minecraft port", file: "minecraft:\n  port: 70000\n", wantErr: "minecraft.port"},
 
 		{name: "no access key: simulated cloud with defaults", check: func(t *testing.T, c Config) {
 			e := c.ECS

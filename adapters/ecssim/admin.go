@@ -1,9 +1,11 @@
 package ecssim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -251,7 +253,59 @@ func (s *Simulator) adminHandler() http.Handler {
 		s.SetCommandResult(req)
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("GET /_sim/minecraft", func(w http.ResponseWriter, r *http.Request) {
+		list, err := s.Minecraft()
+		if err != nil {
+			writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, list)
+	})
+	mux.HandleFunc("POST /_sim/minecraft", s.postMinecraft)
 	return mux
+}
+
+// postMinecraft sets fake Minecraft servers from a JSON body: InstanceId
+// ("" or absent: every instance and later ones) and any MinecraftState
+// fields; fields left out keep their value.
+func (s *Simulator) postMinecraft(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	type request struct {
+		InstanceId string `json:"InstanceId"`
+		MinecraftState
+	}
+	decode := func(v *request) error {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		return dec.Decode(v)
+	}
+	var req request
+	if err := decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		return
+	}
+	err = s.UpdateMinecraft(req.InstanceId, func(m *MinecraftState) error {
+		patched := request{MinecraftState: *m}
+		if err := decode(&patched); err != nil {
+			return err
+		}
+		*m = patched.MinecraftState
+		return nil
+	})
+	switch {
+	case errors.Is(err, ErrNotFound):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+	case errors.Is(err, ErrMinecraftOff):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+	case err != nil:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	default:
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

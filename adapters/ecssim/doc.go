@@ -41,6 +41,23 @@
 // Running for TransitionTime/2, then Success (exit code 0) or Failed with the
 // CommandResult set by SetCommandResult.
 //
+// # Minecraft servers
+//
+// With Options.Minecraft set, every instance with a public IP gets a fake
+// Minecraft (Java edition) server listening on that IP and
+// MinecraftOptions.Port (default 25565). It speaks the real status protocol:
+// handshake (next state 1), status request -> status JSON (version, players
+// with their sample, description {"text": MOTD with its § codes} and, when
+// mods are set, Forge's forgeData {"channels":[],"mods":[{"modId","modmarker"}],
+// "fmlNetworkVersion":2}), ping -> pong. It answers only while the instance is
+// Running, the operator has it Up and, with WaitForDeploy, some Cloud
+// Assistant invocation on the instance has finished with Success; otherwise
+// it closes each connection without a word. It goes away with the IP
+// (StopCharging, delete, Close): connections are then refused. An IP whose
+// port is already taken (another simulator in the process) is skipped, so
+// the IP an instance reports is always its server's. Fault "hang" accepts and
+// never answers; "garbage" answers with a malformed packet.
+//
 // # Admin API
 //
 // Under /_sim/, without signature (a test and development tool; bind it to
@@ -63,10 +80,20 @@
 //	POST   /_sim/stock                   {"ZoneId":"cn-hangzhou-h","InstanceType":"ecs.g6.large","Available":false}
 //	POST   /_sim/price                   {"ZoneId":"","InstanceType":"ecs.g6.large","Price":0.85} (CNY/hour; "" = all zones)
 //	POST   /_sim/command-result          {"Output":"done\n","ExitCode":0,"ErrorInfo":""} for later invocations
+//	GET    /_sim/minecraft               [MinecraftView]: InstanceId, Address ("ip:port", "" without IP),
+//	                                     Answering, and the MinecraftState fields below (409 when off)
+//	POST   /_sim/minecraft               {"InstanceId":"i-...","Up":true,"MOTD":"§6Seatide","Version":"1.20.1",
+//	                                     "Protocol":763,"MaxPlayers":20,"OnlinePlayers":0,
+//	                                     "Players":[{"Name":"Steve","Id":"8667ba71-..."}],
+//	                                     "Mods":[{"Id":"forge","Version":"47.2.0"}],"Fault":""}
+//	                                     fields left out keep their value; InstanceId "" or absent: every
+//	                                     instance and later ones; OnlinePlayers 0 = len(Players) (204;
+//	                                     404 unknown instance; 400 bad body; 409 when off)
 //
 // Each has a Go method: Instances, Instance, StopBehindBack, DeleteBehindBack,
 // ReclaimSpot, Invocations, ThrottleNext, FailNext, InjectFault, ClearFaults,
-// SetLatency, SetStock, SetPrice, SetCommandResult.
+// SetLatency, SetStock, SetPrice, SetCommandResult, Minecraft, SetMinecraft,
+// UpdateMinecraft.
 //
 // # Adding an API
 //

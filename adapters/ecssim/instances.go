@@ -41,6 +41,9 @@ type instance struct {
 	publicIP     string
 	ipAllocated  bool // AllocatePublicIpAddress may succeed only once
 	reassignIP   bool // StopCharging released the public IP; Start gets a new one
+
+	mc   MinecraftState // what its fake Minecraft server says (Options.Minecraft)
+	mcLn *mcListener    // its fake server, listening on publicIP; nil when none
 }
 
 // advance applies the scheduled steps that are due: transitions are
@@ -54,7 +57,8 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 		case StatusRunning:
 			in.runningSince = st.at
 			if in.reassignIP {
-				in.publicIP, in.reassignIP = s.nextIP(), false
+				s.assignIP(in)
+				in.reassignIP = false
 			}
 		default:
 			in.runningSince = time.Time{}
@@ -109,6 +113,9 @@ func (s *Simulator) lookup(id string, now time.Time) (*instance, error) {
 }
 
 func (s *Simulator) remove(id string) {
+	if in := s.instances[id]; in != nil {
+		s.closeMinecraft(in)
+	}
 	delete(s.instances, id)
 	for i, v := range s.order {
 		if v == id {
@@ -182,6 +189,7 @@ func (s *Simulator) store(in *instance) {
 	if in.hostName == "" {
 		in.hostName = "iZ" + in.id[2:] + "Z"
 	}
+	in.mc = s.mcTemplate.clone()
 	s.instances[in.id] = in
 	s.order = append(s.order, in.id)
 }
@@ -221,7 +229,8 @@ func actRunInstances(s *Simulator, c *call) (map[string]any, error) {
 		}
 		s.store(in)
 		if in.bandwidthOut > 0 {
-			in.publicIP, in.ipAllocated = s.nextIP(), true
+			s.assignIP(in)
+			in.ipAllocated = true
 		}
 		s.transition(in, c.now, StatusPending, StatusStarting, StatusRunning)
 		ids = append(ids, in.id)
@@ -266,6 +275,7 @@ func actStopInstance(s *Simulator, c *call) (map[string]any, error) {
 	in.stoppedMode = mode
 	if mode == "StopCharging" && in.publicIP != "" {
 		in.publicIP, in.reassignIP = "", true
+		s.closeMinecraft(in)
 	}
 	s.transition(in, c.now, StatusStopping, StatusStopped)
 	return map[string]any{}, nil
@@ -336,7 +346,7 @@ func actAllocatePublicIP(s *Simulator, c *call) (map[string]any, error) {
 	}
 	in.ipAllocated = true
 	if in.publicIP == "" {
-		in.publicIP = s.nextIP()
+		s.assignIP(in)
 	}
 	return map[string]any{"IpAddress": in.publicIP}, nil
 }

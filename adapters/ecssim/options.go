@@ -67,6 +67,10 @@ type Options struct {
 	// Prices overrides the hourly pay-as-you-go price (CNY) of offers;
 	// other types get a deterministic price derived from the type name.
 	Prices map[Offer]float64
+	// Minecraft, when set, gives every instance with a public IP a fake
+	// Minecraft server on that IP (see MinecraftOptions); nil: none.
+	Minecraft *MinecraftOptions
+
 	// CommandResult is the initial result of Cloud Assistant commands
 	// (default: EchoScript, ExitCode 0).
 	CommandResult *CommandResult
@@ -84,6 +88,10 @@ type Options struct {
 
 // DefaultTransitionTime is used when Options.TransitionTime is zero.
 const DefaultTransitionTime = 3 * time.Second
+
+// DefaultMinecraftPort is the port of the fake Minecraft servers when
+// MinecraftOptions.Port is zero.
+const DefaultMinecraftPort = 25565
 
 const (
 	defaultRegion = "cn-hangzhou"
@@ -134,6 +142,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IPBase == "" {
 		o.IPBase = defaultIPBase
+	}
+	if o.Minecraft != nil {
+		mc := *o.Minecraft
+		if mc.Port <= 0 || mc.Port > 65535 {
+			mc.Port = DefaultMinecraftPort
+		}
+		mc.Initial = mc.Initial.withDefaults().clone()
+		mc.Initial.Up = true
+		o.Minecraft = &mc
 	}
 	if o.CommandResult == nil {
 		o.CommandResult = &CommandResult{EchoScript: true}

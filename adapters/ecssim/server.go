@@ -62,6 +62,9 @@ type Simulator struct {
 	cmdResult   CommandResult
 	faults      map[string][]*Fault
 	latency     map[string]time.Duration
+	mcTemplate  MinecraftState // the state new instances' servers start in
+
+	mcWG sync.WaitGroup // the fake Minecraft servers' goroutines
 }
 
 type tokenEntry struct {
@@ -88,6 +91,9 @@ func New(opts Options) *Simulator {
 		faults:      map[string][]*Fault{},
 		latency:     map[string]time.Duration{},
 	}
+	if opts.Minecraft != nil {
+		s.mcTemplate = opts.Minecraft.Initial.clone()
+	}
 	s.ipBase = parseIPBase(opts.IPBase, s.log)
 	s.lastIP = s.ipBase
 	for _, p := range s.products() {
@@ -111,12 +117,17 @@ func (s *Simulator) Credentials() (accessKeyID, accessKeySecret string) {
 // RegionID returns the region the simulator serves.
 func (s *Simulator) RegionID() string { return s.opts.RegionID }
 
-// Close makes later API calls fail with ServiceUnavailable. Transitions are
-// evaluated lazily, so there are no timers or goroutines to stop.
+// Close makes later API calls fail with ServiceUnavailable and stops the
+// fake Minecraft servers, returning once their goroutines have ended.
+// Transitions are evaluated lazily, so there are no timers to stop.
 func (s *Simulator) Close() {
 	s.mu.Lock()
 	s.closed = true
+	for _, in := range s.instances {
+		s.closeMinecraft(in)
+	}
 	s.mu.Unlock()
+	s.mcWG.Wait()
 }
 
 func (s *Simulator) now() time.Time { return s.opts.Now().UTC() }

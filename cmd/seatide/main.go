@@ -136,6 +136,8 @@ func run(ctx context.Context, args []string) error {
 		fs.StringVar(&o.AccessKeySecret, "access-key-secret", "", "the access key secret to accept (default: random)")
 		fs.StringVar(&o.Region, "region", "cn-hangzhou", "the region served")
 		fs.DurationVar(&o.TransitionTime, "transition-time", 3*time.Second, "how long each state change takes (0: instant)")
+		fs.IntVar(&o.MinecraftPort, "minecraft-port", 25565, "port of the fake Minecraft server on each instance's IP")
+		fs.BoolVar(&o.WaitForDeploy, "wait-for-deploy", false, "fake Minecraft servers come up only once a Cloud Assistant command\non the instance has succeeded (for replicas with deploy.enabled)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
