@@ -14,6 +14,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
+	"github.com/seatidemc/seatide/adapters/mcping"
 	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain/instances"
@@ -37,7 +38,10 @@ type App struct {
 // New opens the database, applies migrations when configured to, and
 // wires the services. It does not listen yet.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, log: log, clock: ports.SystemClock{}}
+	a := &App{cfg: cfg, log: log, clock: cfg.Clock}
+	if a.clock == nil {
+		a.clock = ports.SystemClock{}
+	}
 	secret := []byte(cfg.Secret)
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
@@ -69,7 +73,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
-		Clock: a.clock, Log: log.With("component", "instances"),
+		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{

@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/ports"
 	"github.com/spf13/viper"
 )
 
@@ -40,6 +41,10 @@ type Config struct {
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+
+	// Clock is the service's time (nil: the system clock). Not a key:
+	// tests set a manual one to drive the watchdogs and the ledger.
+	Clock ports.Clock `mapstructure:"-"`
 }
 
 type DatabaseConfig struct {
@@ -158,7 +163,9 @@ type BudgetConfig struct {
 
 // MinecraftConfig is the game server on the instance.
 type MinecraftConfig struct {
-	Port int `mapstructure:"port"` // where the server's status ping is answered
+	Port     int           `mapstructure:"port"`      // where the server's status ping is answered
+	Timeout  time.Duration `mapstructure:"timeout"`   // one status ping
+	CacheTTL time.Duration `mapstructure:"cache_ttl"` // how long an answer is reused by get/server and the watchdogs
 }
 
 // SimConfig tunes the in-process ECS simulator.
@@ -238,6 +245,8 @@ func defaults() map[string]any {
 		"budget.stop_at_cap":        false,
 		"budget.timezone":           "UTC",
 		"minecraft.port":            25565,
+		"minecraft.timeout":         "3s",
+		"minecraft.cache_ttl":       "5s",
 	}
 }
 
@@ -392,6 +401,9 @@ func (c *Config) finish() error {
 	}
 	if c.Minecraft.Port < 1 || c.Minecraft.Port > 65535 {
 		return errors.New("minecraft.port: must be between 1 and 65535")
+	}
+	if c.Minecraft.Timeout <= 0 || c.Minecraft.CacheTTL <= 0 {
+		return errors.New("minecraft.timeout, minecraft.cache_ttl: must be positive")
 	}
 	return c.finishWatch()
 }

@@ -239,20 +239,26 @@ func parseStatus(data []byte) (domain.ServerStatus, error) {
 	return st, nil
 }
 
-// motd flattens the description to one string with its § codes. A
-// description the library cannot parse (a stray § at the end) is still an
-// answer: its text is kept as sent.
+// motd is the description as one string with its § codes. A legacy text
+// (a string, or {"text": ...} alone) is kept exactly as sent, as the
+// original read description.text: the library's flattening drops a §r
+// reset, which changes the colours. Chat components with "extra" are
+// flattened by the library; one it cannot parse still gives its text.
 func motd(desc any) string {
-	if desc == nil {
+	switch d := desc.(type) {
+	case nil:
 		return ""
+	case string:
+		return d
+	case map[string]any:
+		if text, ok := d["text"].(string); ok && len(d) == 1 {
+			return text
+		}
 	}
 	if r, err := formatting.Parse(desc); err == nil {
 		return r.Raw
 	}
-	switch d := desc.(type) {
-	case string:
-		return d
-	case map[string]any:
+	if d, ok := desc.(map[string]any); ok {
 		s, _ := d["text"].(string)
 		return s
 	}

@@ -265,6 +265,14 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	if err := mayCreate(actor, s.cfg.CreateRequiresAdmin); err != nil {
 		return err
 	}
+	// A crowd pressing "new" mostly finds a server already recorded: a read
+	// answers them without queueing for the write the claim needs (the
+	// claim alone still decides who wins).
+	if _, err := s.store.Current(ctx); err == nil {
+		return domain.ErrInstanceExists
+	} else if !errors.Is(err, domain.ErrNoInstance) {
+		return err
+	}
 	now := s.clock.Now()
 	if err := s.budgetAllows(ctx, s.cfg.Offers[0]); err != nil {
 		s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
