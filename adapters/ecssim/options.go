@@ -67,6 +67,10 @@ type Options struct {
 	// Prices overrides the hourly pay-as-you-go price (CNY) of offers;
 	// other types get a deterministic price derived from the type name.
 	Prices map[Offer]float64
+	// InitialBalance is the account's cash at start (decimal text, CNY;
+	// default DefaultInitialBalance), recorded as an Income "Recharge" at
+	// the simulator's start time. Running instances are charged from it.
+	InitialBalance string
 	// CommandResult is the initial result of Cloud Assistant commands
 	// (default: EchoScript, ExitCode 0).
 	CommandResult *CommandResult
@@ -134,6 +138,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IPBase == "" {
 		o.IPBase = defaultIPBase
+	}
+	if o.InitialBalance == "" {
+		o.InitialBalance = DefaultInitialBalance
 	}
 	if o.CommandResult == nil {
 		o.CommandResult = &CommandResult{EchoScript: true}

@@ -23,6 +23,7 @@ type actionFunc func(s *Simulator, c *call) (map[string]any, error)
 // another file returning its own product and listing it in products().
 type product struct {
 	version string
+	name    string // as in the Recommend link, e.g. "Ecs"
 	hostID  string
 	actions map[string]actionFunc
 	// idempotent lists actions whose ClientToken makes retries return the
@@ -32,7 +33,7 @@ type product struct {
 
 // products lists the APIs the simulator speaks.
 func (s *Simulator) products() []product {
-	return []product{ecsProduct(s.opts.RegionID)}
+	return []product{ecsProduct(s.opts.RegionID), bssProduct()}
 }
 
 // Simulator is an in-process Aliyun ECS endpoint. It implements http.Handler:
@@ -62,6 +63,7 @@ type Simulator struct {
 	cmdResult   CommandResult
 	faults      map[string][]*Fault
 	latency     map[string]time.Duration
+	bss         ledger
 }
 
 type tokenEntry struct {
@@ -98,6 +100,16 @@ func New(opts Options) *Simulator {
 	}
 	for o, p := range opts.Prices {
 		s.prices[o] = p
+	}
+	if initial, err := parseMoney(opts.InitialBalance); err != nil || initial < 0 {
+		s.log.Warn("ecssim: InitialBalance must be a non-negative amount; using the default", "InitialBalance", opts.InitialBalance)
+		opts.InitialBalance = DefaultInitialBalance
+	}
+	initial, _ := parseMoney(opts.InitialBalance)
+	start := s.now()
+	s.bss.settled = start.Truncate(time.Hour)
+	if initial > 0 {
+		s.addTxn(start, FlowIncome, "Deposit", "Recharge", initial, start)
 	}
 	s.admin = s.adminHandler()
 	return s
@@ -156,7 +168,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"Code":      ae.Code,
 			"Message":   ae.Message,
 			"HostId":    host,
-			"Recommend": "https://api.aliyun.com/troubleshoot?q=" + ae.Code + "&product=Ecs",
+			"Recommend": "https://api.aliyun.com/troubleshoot?q=" + ae.Code + "&product=" + orDefault(p.name, "Ecs"),
 		}
 	}
 	resp["RequestId"] = reqID
