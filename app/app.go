@@ -16,6 +16,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/jwt"
 	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain/billing"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
@@ -30,6 +31,7 @@ type App struct {
 	cloud     *cloud
 	users     *users.Service
 	instances *instances.Service
+	billing   *billing.Service
 	srv       *http.Server
 	ln        net.Listener
 }
@@ -63,7 +65,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Sim, log); err != nil {
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, log); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -77,9 +79,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		OpenReads:        cfg.V1.OpenReads,
 		HideUnknownUsers: cfg.Users.HideUnknown,
 	})
+	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
 	api := httpadapter.New(httpadapter.Options{
 		Users:          a.users,
 		Instances:      a.instances,
+		Billing:        a.billing,
 		Logger:         log,
 		AllowedOrigins: cfg.CORS.AllowedOrigins,
 	})

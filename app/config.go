@@ -37,6 +37,7 @@ type Config struct {
 	Watchdog  WatchdogConfig  `mapstructure:"watchdog"`
 	Idle      IdleConfig      `mapstructure:"idle"`
 	Budget    BudgetConfig    `mapstructure:"budget"`
+	Info      InfoConfig      `mapstructure:"info"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 }
@@ -155,6 +156,19 @@ type BudgetConfig struct {
 	location *time.Location
 }
 
+// InfoConfig is the account-money side (/api/info/v1, Aliyun BSS), which
+// uses the ecs access key.
+type InfoConfig struct {
+	// Endpoint of BSS; empty: business.aliyuncs.com, or ecs.endpoint when
+	// that is a simulator on loopback (one simulator serves both APIs).
+	Endpoint string `mapstructure:"endpoint"`
+	// MaxPages bounds how many pages of 300 transactions search/fund reads.
+	MaxPages int `mapstructure:"max_pages"`
+
+	// Protocol is derived from Endpoint's scheme (https unless http://).
+	Protocol string `mapstructure:"-"`
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -231,6 +245,8 @@ func defaults() map[string]any {
 		"budget.monthly":            "",
 		"budget.stop_at_cap":        false,
 		"budget.timezone":           "UTC",
+		"info.endpoint":             "",
+		"info.max_pages":            20,
 	}
 }
 
@@ -382,6 +398,16 @@ func (c *Config) finish() error {
 	}
 	if c.Sim.TransitionTime < 0 {
 		return errors.New("sim.transition_time: must not be negative")
+	}
+	if c.Info.MaxPages < 1 {
+		return errors.New("info.max_pages: must be at least 1")
+	}
+	c.Info.Protocol = "https"
+	if scheme, rest, ok := strings.Cut(c.Info.Endpoint, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
+		}
+		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
 	}
 	return c.finishWatch()
 }

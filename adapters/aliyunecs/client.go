@@ -191,8 +191,10 @@ func newConn(product string, cfg Config, build func(*openapi.Config) (any, error
 	}, nil
 }
 
-// isLoopback reports whether endpoint (host[:port]) is localhost or a
-// loopback address.
+// IsLoopback reports whether endpoint (host[:port]) is localhost or a
+// loopback address: a simulator, never Aliyun.
+func IsLoopback(endpoint string) bool { return isLoopback(endpoint) }
+
 func isLoopback(endpoint string) bool {
 	host, _, err := net.SplitHostPort(endpoint)
 	if err != nil {
