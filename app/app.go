@@ -17,6 +17,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/mcping"
 	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain/billing"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
@@ -31,6 +32,7 @@ type App struct {
 	cloud     *cloud
 	users     *users.Service
 	instances *instances.Service
+	billing   *billing.Service
 	srv       *http.Server
 	ln        net.Listener
 }
@@ -67,7 +69,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Sim, simMinecraft(cfg), log); err != nil {
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -81,9 +83,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		OpenReads:        cfg.V1.OpenReads,
 		HideUnknownUsers: cfg.Users.HideUnknown,
 	})
+	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
 	api := httpadapter.New(httpadapter.Options{
 		Users:          a.users,
 		Instances:      a.instances,
+		Billing:        a.billing,
 		Logger:         log,
 		AllowedOrigins: cfg.CORS.AllowedOrigins,
 	})

@@ -12,11 +12,12 @@ import (
 	"github.com/seatidemc/seatide/ports"
 )
 
-// cloud is the ports.Cloud in use and, when the cloud is simulated, the
-// simulator behind it.
+// cloud is the ports.Cloud in use, the account's ports.Billing and, when
+// the cloud is simulated, the simulator behind both.
 type cloud struct {
 	ports.Cloud
-	sim *ecssim.Server // nil on a real cloud
+	billing ports.Billing
+	sim     *ecssim.Server // nil on a real cloud
 }
 
 func (c *cloud) Close() {
@@ -27,7 +28,7 @@ func (c *cloud) Close() {
 
 // openCloud returns the Aliyun adapter for the configured account or, with
 // no access key, for an ECS simulator started in this process.
-func openCloud(cfg ECSConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger) (*cloud, error) {
+func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger) (*cloud, error) {
 	c := &cloud{}
 	if cfg.Simulated {
 		opts := simOptions(cfg, sim, log)
@@ -59,7 +60,36 @@ func openCloud(cfg ECSConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *s
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
 	c.Cloud = client
+	if c.billing, err = openBilling(cfg, info, c.sim != nil, log); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// openBilling returns the BSS adapter on the same account. One simulator
+// (in this process, or shared on loopback) serves BSS at the ECS endpoint.
+func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger) (ports.Billing, error) {
+	endpoint, protocol := info.Endpoint, info.Protocol
+	if simulated || (endpoint == "" && aliyunecs.IsLoopback(cfg.Endpoint)) {
+		endpoint, protocol = cfg.Endpoint, cfg.Protocol
+	}
+	b, err := aliyunecs.NewBilling(aliyunecs.Config{
+		AccessKeyID:     cfg.AccessKeyID,
+		AccessKeySecret: cfg.AccessKeySecret,
+		RegionID:        cfg.Region,
+		Endpoint:        endpoint, // "": aliyunecs.DefaultBillingEndpoint
+		Protocol:        protocol,
+		CallTimeout:     cfg.CallTimeout,
+		Retry: aliyunecs.Retry{
+			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
+		},
+		Logger: log.With("component", "aliyunecs"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bss: %w", err)
+	}
+	return b, nil
 }
 
 // simOptions sets the simulator up to serve what the configuration asks for.

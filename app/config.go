@@ -39,6 +39,7 @@ type Config struct {
 	Idle      IdleConfig      `mapstructure:"idle"`
 	Budget    BudgetConfig    `mapstructure:"budget"`
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
+	Info      InfoConfig      `mapstructure:"info"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 
@@ -168,6 +169,19 @@ type MinecraftConfig struct {
 	CacheTTL time.Duration `mapstructure:"cache_ttl"` // how long an answer is reused by get/server and the watchdogs
 }
 
+// InfoConfig is the account-money side (/api/info/v1, Aliyun BSS), which
+// uses the ecs access key.
+type InfoConfig struct {
+	// Endpoint of BSS; empty: business.aliyuncs.com, or ecs.endpoint when
+	// that is a simulator on loopback (one simulator serves both APIs).
+	Endpoint string `mapstructure:"endpoint"`
+	// MaxPages bounds how many pages of 300 transactions search/fund reads.
+	MaxPages int `mapstructure:"max_pages"`
+
+	// Protocol is derived from Endpoint's scheme (https unless http://).
+	Protocol string `mapstructure:"-"`
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -247,6 +261,8 @@ func defaults() map[string]any {
 		"minecraft.port":            25565,
 		"minecraft.timeout":         "3s",
 		"minecraft.cache_ttl":       "5s",
+		"info.endpoint":             "",
+		"info.max_pages":            20,
 	}
 }
 
@@ -404,6 +420,16 @@ func (c *Config) finish() error {
 	}
 	if c.Minecraft.Timeout <= 0 || c.Minecraft.CacheTTL <= 0 {
 		return errors.New("minecraft.timeout, minecraft.cache_ttl: must be positive")
+	}
+	if c.Info.MaxPages < 1 {
+		return errors.New("info.max_pages: must be at least 1")
+	}
+	c.Info.Protocol = "https"
+	if scheme, rest, ok := strings.Cut(c.Info.Endpoint, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
+		}
+		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
 	}
 	return c.finishWatch()
 }

@@ -64,8 +64,11 @@ type Config struct {
 	Logger      *slog.Logger // default: discard
 }
 
-// Client is a ports.Cloud backed by Aliyun ECS.
-type Client struct {
+// conn is what the clients of every Aliyun product share: the SDK
+// configuration, a pool of SDK clients, the per-call options and the retry
+// policy.
+type conn struct {
+	product string // "ecs", "bss": names the calls in logs and errors
 	// sdk hands out SDK clients one call at a time: an SDK client is not
 	// safe for concurrent calls (GetRpcHeaders reads and clears a field).
 	sdk     *sync.Pool
@@ -77,10 +80,26 @@ type Client struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
+// Client is a ports.Cloud backed by Aliyun ECS.
+type Client struct{ conn }
+
 var _ ports.Cloud = (*Client)(nil)
 
 // New returns a Client. It makes no call.
 func New(cfg Config) (*Client, error) {
+	if cfg.Endpoint == "" && cfg.RegionID != "" {
+		cfg.Endpoint = "ecs." + cfg.RegionID + ".aliyuncs.com"
+	}
+	c, err := newConn("ecs", cfg, func(oc *openapi.Config) (any, error) { return ecs.NewClient(oc) })
+	if err != nil {
+		return nil, err
+	}
+	return &Client{c}, nil
+}
+
+// newConn validates cfg (whose Endpoint the caller has defaulted) and
+// builds the pool of SDK clients with build, trying it once.
+func newConn(product string, cfg Config, build func(*openapi.Config) (any, error)) (conn, error) {
 	var bad []string
 	if cfg.AccessKeyID == "" {
 		bad = append(bad, "access_key_id")
@@ -101,14 +120,11 @@ func New(cfg Config) (*Client, error) {
 	if cfg.CallTimeout < 0 || cfg.Retry.MaxAttempts < 0 || cfg.Retry.BaseDelay < 0 || cfg.Retry.MaxDelay < 0 {
 		bad = append(bad, "timeouts")
 	}
-	if cfg.Endpoint == "" && cfg.RegionID != "" {
-		cfg.Endpoint = "ecs." + cfg.RegionID + ".aliyuncs.com"
-	}
-	if strings.Contains(cfg.Endpoint, "/") {
+	if cfg.Endpoint == "" || strings.Contains(cfg.Endpoint, "/") {
 		bad = append(bad, "endpoint")
 	}
 	if len(bad) > 0 {
-		return nil, domain.Invalid(bad...)
+		return conn{}, domain.Invalid(bad...)
 	}
 	if cfg.CallTimeout == 0 {
 		cfg.CallTimeout = DefaultCallTimeout
@@ -151,31 +167,34 @@ func New(cfg Config) (*Client, error) {
 		oc.NoProxy = tea.String(cfg.Endpoint + "," + host)
 	}
 	own := *oc
-	first, err := ecs.NewClient(&own)
+	first, err := build(&own)
 	if err != nil {
-		return nil, domain.Internal(err, "aliyunecs: cannot build the SDK client")
+		return conn{}, domain.Internal(err, "aliyunecs: cannot build the "+product+" SDK client")
 	}
 	sdk := &sync.Pool{New: func() any {
-		own := *oc                    // NewClient writes to its config
-		e, err := ecs.NewClient(&own) // it worked once with this very config
+		own := *oc            // NewClient writes to its config
+		e, err := build(&own) // it worked once with this very config
 		if err != nil {
 			return nil
 		}
 		return e
 	}}
 	sdk.Put(first)
-	return &Client{
+	return conn{
+		product: product,
 		sdk:     sdk,
 		region:  cfg.RegionID,
 		timeout: cfg.CallTimeout,
 		retry:   cfg.Retry,
-		log:     log.With("component", "aliyunecs", "region", cfg.RegionID),
+		log:     log.With("component", "aliyunecs", "product", product, "region", cfg.RegionID),
 		sleep:   sleepCtx,
 	}, nil
 }
 
-// isLoopback reports whether endpoint (host[:port]) is localhost or a
-// loopback address.
+// IsLoopback reports whether endpoint (host[:port]) is localhost or a
+// loopback address: a simulator, never Aliyun.
+func IsLoopback(endpoint string) bool { return isLoopback(endpoint) }
+
 func isLoopback(endpoint string) bool {
 	host, _, err := net.SplitHostPort(endpoint)
 	if err != nil {
@@ -214,7 +233,7 @@ func (h *httpClient) Call(req *http.Request, _ *http.Transport) (*http.Response,
 }
 
 // runtime returns the per-call SDK options: no SDK retry.
-func (c *Client) runtime() *util.RuntimeOptions {
+func (c *conn) runtime() *util.RuntimeOptions {
 	ms := int(c.timeout / time.Millisecond)
 	return &util.RuntimeOptions{
 		Autoretry:      tea.Bool(false),
@@ -224,44 +243,50 @@ func (c *Client) runtime() *util.RuntimeOptions {
 	}
 }
 
-// do runs one API action with retries. fn makes the SDK call and returns the
-// response's RequestId; it must be safe to call again (mutating calls pass
-// the same ClientToken every time).
+// do runs one ECS action with retries (see call).
 func do[T any](ctx context.Context, c *Client, action string, fn func(e *ecs.Client, rt *util.RuntimeOptions) (T, *string, error)) (T, string, error) {
+	return call(ctx, &c.conn, action, fn)
+}
+
+// call runs one API action with retries on an SDK client of type *S from
+// c's pool. fn makes the SDK call and returns the response's RequestId; it
+// must be safe to call again (mutating calls pass the same ClientToken
+// every time).
+func call[S, T any](ctx context.Context, c *conn, action string, fn func(e *S, rt *util.RuntimeOptions) (T, *string, error)) (T, string, error) {
 	var zero T
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return zero, "", giveUp(action, lastErr, err)
+			return zero, "", giveUp(c.product, action, lastErr, err)
 		}
 		res, reqID, abandoned, err := once(ctx, c, fn)
 		if abandoned {
 			// The caller gave up while the call was in flight.
-			return zero, "", giveUp(action, lastErr, err)
+			return zero, "", giveUp(c.product, action, lastErr, err)
 		}
 		if err == nil {
-			c.log.Debug("ecs call", "action", action, "attempt", attempt, "request_id", reqID)
+			c.log.Debug("cloud call", "action", action, "attempt", attempt, "request_id", reqID)
 			return res, reqID, nil
 		}
-		mapped := mapError(action, err)
+		mapped := mapError(c.product, action, err)
 		lastErr = mapped
 		if !transient(mapped) || attempt >= c.retry.MaxAttempts {
-			c.log.Debug("ecs call failed", "action", action, "attempt", attempt,
+			c.log.Debug("cloud call failed", "action", action, "attempt", attempt,
 				"code", CloudCode(mapped), "request_id", requestIDOf(mapped), "error", mapped)
 			return zero, "", mapped
 		}
 		d := backoff(c.retry, attempt)
-		c.log.Warn("ecs call failed, retrying", "action", action, "attempt", attempt,
+		c.log.Warn("cloud call failed, retrying", "action", action, "attempt", attempt,
 			"code", CloudCode(mapped), "request_id", requestIDOf(mapped), "backoff", d)
 		if err := c.sleep(ctx, d); err != nil {
-			return zero, "", giveUp(action, lastErr, err)
+			return zero, "", giveUp(c.product, action, lastErr, err)
 		}
 	}
 }
 
 // once makes one SDK call in a goroutine so that ctx can end the wait;
 // abandoned is true (and err is ctx's error) when it did.
-func once[T any](ctx context.Context, c *Client, fn func(e *ecs.Client, rt *util.RuntimeOptions) (T, *string, error)) (v T, reqID string, abandoned bool, err error) {
+func once[S, T any](ctx context.Context, c *conn, fn func(e *S, rt *util.RuntimeOptions) (T, *string, error)) (v T, reqID string, abandoned bool, err error) {
 	type result struct {
 		v     T
 		reqID string
@@ -269,7 +294,7 @@ func once[T any](ctx context.Context, c *Client, fn func(e *ecs.Client, rt *util
 	}
 	ch := make(chan result, 1)
 	go func() {
-		e, _ := c.sdk.Get().(*ecs.Client)
+		e, _ := c.sdk.Get().(*S)
 		if e == nil {
 			ch <- result{err: errors.New("aliyunecs: cannot build an SDK client")}
 			return
@@ -289,9 +314,9 @@ func once[T any](ctx context.Context, c *Client, fn func(e *ecs.Client, rt *util
 // giveUp is the error when ctx ends before success: the last cloud error's
 // sentinel (ErrCloudUnavailable if there was none), with ctx's error in the
 // chain so errors.Is(err, context.Canceled) works.
-func giveUp(action string, last, ctxErr error) error {
+func giveUp(product, action string, last, ctxErr error) error {
 	if last == nil {
-		return domain.Wrap(domain.ErrCloudUnavailable, &callError{Action: action, err: ctxErr})
+		return domain.Wrap(domain.ErrCloudUnavailable, &callError{Product: product, Action: action, err: ctxErr})
 	}
 	var de *domain.Error
 	sentinel := domain.ErrCloudUnavailable

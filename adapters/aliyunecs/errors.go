@@ -22,6 +22,7 @@ import (
 // failed, with the cloud's code, HTTP status and request id. Its text is
 // for logs; callers use errors.Is on the sentinel and CloudCode.
 type callError struct {
+	Product   string // "ecs" when empty
 	Action    string
 	Code      string // the cloud's error code, "" for transport errors
 	Status    int    // HTTP status, 0 for transport errors
@@ -31,7 +32,11 @@ type callError struct {
 
 func (e *callError) Error() string {
 	var b strings.Builder
-	b.WriteString("ecs ")
+	if e.Product == "" {
+		b.WriteString("ecs ")
+	} else {
+		b.WriteString(e.Product + " ")
+	}
 	b.WriteString(e.Action)
 	if e.Status != 0 || e.Code != "" {
 		fmt.Fprintf(&b, ": %d %s", e.Status, e.Code)
@@ -107,13 +112,14 @@ func sentinelFor(code string, status int) *domain.Error {
 }
 
 // mapError is the one place SDK and transport errors become domain errors.
-func mapError(action string, err error) error {
+func mapError(product, action string, err error) error {
 	if err == nil {
 		return nil
 	}
 	var sdk *tea.SDKError
 	if errors.As(err, &sdk) {
 		ce := &callError{
+			Product:   product,
 			Action:    action,
 			Code:      tea.StringValue(sdk.Code),
 			Status:    tea.IntValue(sdk.StatusCode),
@@ -125,7 +131,7 @@ func mapError(action string, err error) error {
 		}
 		return domain.Internal(ce, "unexpected cloud error")
 	}
-	ce := &callError{Action: action, err: err}
+	ce := &callError{Product: product, Action: action, err: err}
 	if isTransportError(err) {
 		return domain.Wrap(domain.ErrCloudUnavailable, ce)
 	}

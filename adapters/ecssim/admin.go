@@ -91,7 +91,7 @@ func (s *Simulator) DeleteBehindBack(id string) error {
 	if s.instances[id] == nil {
 		return ErrNotFound
 	}
-	s.remove(id)
+	s.remove(id, s.now())
 	return nil
 }
 
@@ -106,7 +106,7 @@ func (s *Simulator) ReclaimSpot(id string) error {
 	if in.spotStrategy == "NoSpot" {
 		return ErrNotSpot
 	}
-	s.remove(id)
+	s.remove(id, s.now())
 	return nil
 }
 
@@ -262,6 +262,34 @@ func (s *Simulator) adminHandler() http.Handler {
 		writeJSON(w, http.StatusOK, list)
 	})
 	mux.HandleFunc("POST /_sim/minecraft", s.postMinecraft)
+	mux.HandleFunc("GET /_sim/bss/balance", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"Available": s.Balance(), "Currency": bssCurrency})
+	})
+	mux.HandleFunc("POST /_sim/bss/balance", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Available string }
+		if !readJSON(w, r, &req) {
+			return
+		}
+		if err := s.SetBalance(req.Available); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_sim/bss/transactions", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Transactions())
+	})
+	mux.HandleFunc("POST /_sim/bss/transactions", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Flow, Amount, Remarks string }
+		if !readJSON(w, r, &req) {
+			return
+		}
+		if err := s.AddTransaction(req.Flow, req.Amount, req.Remarks); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	return mux
 }
 

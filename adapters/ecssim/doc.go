@@ -58,6 +58,29 @@
 // the IP an instance reports is always its server's. Fault "hang" accepts and
 // never answers; "garbage" answers with a malformed packet.
 //
+// # Account money (BSS)
+//
+// The same endpoint serves the BSS OpenAPI (x-acs-version 2017-12-14, the SDK
+// github.com/alibabacloud-go/bssopenapi-20171214/v6; production endpoint
+// business.aliyuncs.com) with the same signature checks, faults, latency and
+// OnCall hook, keyed by action name: QueryAccountBalance,
+// QueryAccountTransactions and QueryAccountBill.
+//
+// The account starts with Options.InitialBalance (default 1000.00 CNY),
+// recorded as an Income transaction "Recharge" at the simulator's start.
+// Every instance is charged its hourly price (the DescribePrice one, taken
+// when it starts running) for the time it is Running, settled as one Expense
+// transaction per instance per ended clock hour (UTC), stamped at the hour's
+// end and rounded to the cent. Settling is lazy, against Options.Now, like
+// the instance states: a ManualClock advanced by an hour yields exactly one
+// charge per running instance. Money is integer micro-CNY; amounts are
+// written as BSS does ("12.34"). QueryAccountTransactions lists newest first,
+// filters on CreateTimeStart/CreateTimeEnd (RFC 3339, inclusive), pages with
+// PageNum/PageSize (capped at 300) and reports TotalCount. QueryAccountBill
+// sums the charges of a BillingCycle ("YYYY-MM"), or with Granularity DAILY
+// of a BillingDate ("YYYY-MM-DD"), as one item whose PaymentAmount is a JSON
+// number; no item when nothing was spent.
+//
 // # Admin API
 //
 // Under /_sim/, without signature (a test and development tool; bind it to
@@ -89,15 +112,20 @@
 //	                                     fields left out keep their value; InstanceId "" or absent: every
 //	                                     instance and later ones; OnlinePlayers 0 = len(Players) (204;
 //	                                     404 unknown instance; 400 bad body; 409 when off)
+//	GET    /_sim/bss/balance             {"Available":"998.30","Currency":"CNY"}
+//	POST   /_sim/bss/balance             {"Available":"12.34"}: sets the balance, recording the difference as an
+//	                                     "Adjustment" transaction (bills leave adjustments out) (204)
+//	GET    /_sim/bss/transactions        [{Time, Flow, Amount, Balance, Remarks}], oldest first
+//	POST   /_sim/bss/transactions        {"Flow":"Income"|"Expense","Amount":"50.00","Remarks":"Recharge"} (204)
 //
 // Each has a Go method: Instances, Instance, StopBehindBack, DeleteBehindBack,
 // ReclaimSpot, Invocations, ThrottleNext, FailNext, InjectFault, ClearFaults,
 // SetLatency, SetStock, SetPrice, SetCommandResult, Minecraft, SetMinecraft,
-// UpdateMinecraft.
+// UpdateMinecraft, Balance, SetBalance, Transactions, AddTransaction.
 //
 // # Adding an API
 //
-// Another product served on the same endpoint (BSS, x-acs-version
-// 2017-12-14) is a new file with a function returning a product (its version
-// and action table), listed in Simulator.products.
+// Another product served on the same endpoint is a new file with a function
+// returning a product (its version and action table), listed in
+// Simulator.products, as bss.go does.
 package ecssim

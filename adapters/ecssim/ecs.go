@@ -7,6 +7,7 @@ const ECSVersion = "2014-05-26"
 func ecsProduct(region string) product {
 	return product{
 		version: ECSVersion,
+		name:    "Ecs",
 		hostID:  "ecs." + region + ".aliyuncs.com",
 		actions: map[string]actionFunc{
 			"CreateInstance":               actCreateInstance,

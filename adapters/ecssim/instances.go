@@ -37,6 +37,7 @@ type instance struct {
 	status       string
 	steps        []step
 	runningSince time.Time // zero unless Running
+	runPrice     int64     // price per hour (micro-CNY) of the current run, taken when it began
 	stoppedMode  string
 	publicIP     string
 	ipAllocated  bool // AllocatePublicIpAddress may succeed only once
@@ -52,10 +53,14 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 	for len(in.steps) > 0 && !now.Before(in.steps[0].at) {
 		st := in.steps[0]
 		in.steps = in.steps[1:]
+		if in.status == StatusRunning && st.status != StatusRunning {
+			s.endRun(in, st.at)
+		}
 		in.status = st.status
 		switch st.status {
 		case StatusRunning:
 			in.runningSince = st.at
+			in.runPrice = s.hourlyMicro(in)
 			if in.reassignIP {
 				s.assignIP(in)
 				in.reassignIP = false
@@ -69,6 +74,9 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 // transition sets the immediate status and schedules the rest, one
 // TransitionTime apart.
 func (s *Simulator) transition(in *instance, now time.Time, immediate string, then ...string) {
+	if in.status == StatusRunning {
+		s.endRun(in, now)
+	}
 	in.status = immediate
 	in.runningSince = time.Time{}
 	in.steps = nil
@@ -112,9 +120,15 @@ func (s *Simulator) lookup(id string, now time.Time) (*instance, error) {
 	return in, nil
 }
 
-func (s *Simulator) remove(id string) {
+// remove releases an instance at now, ending its run (billing) if Running
+// and its fake Minecraft server.
+func (s *Simulator) remove(id string, now time.Time) {
 	if in := s.instances[id]; in != nil {
 		s.closeMinecraft(in)
+		s.advance(in, now)
+		if in.status == StatusRunning {
+			s.endRun(in, now)
+		}
 	}
 	delete(s.instances, id)
 	for i, v := range s.order {
@@ -302,7 +316,7 @@ func actDeleteInstance(s *Simulator, c *call) (map[string]any, error) {
 	if err := deletable(in, force); err != nil {
 		return nil, err
 	}
-	s.remove(in.id)
+	s.remove(in.id, c.now)
 	return map[string]any{}, nil
 }
 
@@ -326,7 +340,7 @@ func actDeleteInstances(s *Simulator, c *call) (map[string]any, error) {
 		}
 	}
 	for _, id := range ids {
-		s.remove(id)
+		s.remove(id, c.now)
 	}
 	return map[string]any{}, nil
 }

@@ -71,6 +71,10 @@ type Options struct {
 	// Minecraft server on that IP (see MinecraftOptions); nil: none.
 	Minecraft *MinecraftOptions
 
+	// InitialBalance is the account's cash at start (decimal text, CNY;
+	// default DefaultInitialBalance), recorded as an Income "Recharge" at
+	// the simulator's start time. Running instances are charged from it.
+	InitialBalance string
 	// CommandResult is the initial result of Cloud Assistant commands
 	// (default: EchoScript, ExitCode 0).
 	CommandResult *CommandResult
@@ -151,6 +155,9 @@ func (o Options) withDefaults() Options {
 		mc.Initial = mc.Initial.withDefaults().clone()
 		mc.Initial.Up = true
 		o.Minecraft = &mc
+	}
+	if o.InitialBalance == "" {
+		o.InitialBalance = DefaultInitialBalance
 	}
 	if o.CommandResult == nil {
 		o.CommandResult = &CommandResult{EchoScript: true}

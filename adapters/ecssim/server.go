@@ -23,6 +23,7 @@ type actionFunc func(s *Simulator, c *call) (map[string]any, error)
 // another file returning its own product and listing it in products().
 type product struct {
 	version string
+	name    string // as in the Recommend link, e.g. "Ecs"
 	hostID  string
 	actions map[string]actionFunc
 	// idempotent lists actions whose ClientToken makes retries return the
@@ -32,7 +33,7 @@ type product struct {
 
 // products lists the APIs the simulator speaks.
 func (s *Simulator) products() []product {
-	return []product{ecsProduct(s.opts.RegionID)}
+	return []product{ecsProduct(s.opts.RegionID), bssProduct()}
 }
 
 // Simulator is an in-process Aliyun ECS endpoint. It implements http.Handler:
@@ -65,6 +66,7 @@ type Simulator struct {
 	mcTemplate  MinecraftState // the state new instances' servers start in
 
 	mcWG sync.WaitGroup // the fake Minecraft servers' goroutines
+	bss  ledger
 }
 
 type tokenEntry struct {
@@ -104,6 +106,16 @@ func New(opts Options) *Simulator {
 	}
 	for o, p := range opts.Prices {
 		s.prices[o] = p
+	}
+	if initial, err := parseMoney(opts.InitialBalance); err != nil || initial < 0 {
+		s.log.Warn("ecssim: InitialBalance must be a non-negative amount; using the default", "InitialBalance", opts.InitialBalance)
+		opts.InitialBalance = DefaultInitialBalance
+	}
+	initial, _ := parseMoney(opts.InitialBalance)
+	start := s.now()
+	s.bss.settled = start.Truncate(time.Hour)
+	if initial > 0 {
+		s.addTxn(start, FlowIncome, "Deposit", "Recharge", initial, start)
 	}
 	s.admin = s.adminHandler()
 	return s
@@ -167,7 +179,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"Code":      ae.Code,
 			"Message":   ae.Message,
 			"HostId":    host,
-			"Recommend": "https://api.aliyun.com/troubleshoot?q=" + ae.Code + "&product=Ecs",
+			"Recommend": "https://api.aliyun.com/troubleshoot?q=" + ae.Code + "&product=" + orDefault(p.name, "Ecs"),
 		}
 	}
 	resp["RequestId"] = reqID

@@ -39,6 +39,7 @@ var _ UserService = (*users.Service)(nil)
 type Options struct {
 	Users     UserService
 	Instances InstanceService // nil: the ECS routes answer as unknown
+	Billing   BillingService  // nil: the account (/api/info/v1) routes answer as unknown
 	Logger    *slog.Logger
 	// AllowedOrigins lists the origins a browser may call the API from
 	// (the web UI runs on its own origin); "*" allows any.
@@ -49,6 +50,7 @@ type Options struct {
 type Server struct {
 	users     UserService
 	instances InstanceService
+	billing   BillingService
 	log       *slog.Logger
 	router    chi.Router
 }
@@ -59,7 +61,7 @@ func New(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{users: opts.Users, instances: opts.Instances, log: log, router: chi.NewRouter()}
+	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter()}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -84,6 +86,9 @@ func New(opts Options) *Server {
 		r.Route("/api/ecs/v1", s.ecsRoutes)
 		r.Get("/api/server/v1/get/ip", s.serverIP)
 		r.Get("/api/server/v1/get/server", s.serverStatus)
+	}
+	if s.billing != nil {
+		r.Route("/api/info/v1", s.infoRoutes)
 	}
 	return s
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/domain/billing"
 )
 
 // errMissing reports required parameters that were not sent; it is a
@@ -14,6 +15,12 @@ import (
 var errMissing = domain.Errorf(domain.CodeInvalid, "missing argument")
 
 func missingArgs(fields ...string) error { return domain.WithFields(errMissing, fields...) }
+
+// errMissingNG is a missing parameter on routes where v1 answered "ng"
+// rather than "error" (the account routes).
+var errMissingNG = domain.Errorf(domain.CodeInvalid, "missing argument (v1: ng)")
+
+func missingArgsNG(fields ...string) error { return domain.WithFields(errMissingNG, fields...) }
 
 // The fixed v1 texts. The web UI translates them by exact match: never
 // change a character.
@@ -35,6 +42,10 @@ const (
 	msgNoInstance        = "No instance id found in database."
 	msgNoInvocation      = "No invocation history found."
 	msgNoOperation       = "No operation found." // not in v1: the operation route is new
+	msgBalanceNotFound   = "Balance not found."
+	msgNoTransaction     = "No transaction found."
+	msgNoSearchResult    = "No search result."
+	msgNoBilling         = "No billing information found."
 )
 
 // v1Answers maps domain sentinels to their v1 status and text. Anything not
@@ -45,6 +56,10 @@ var v1Answers = []struct {
 	msg    string
 }{
 	{errMissing, "error", msgNotEnoughArgument},
+	{errMissingNG, "ng", msgNotEnoughArgument},
+	{billing.ErrInvalidDate, "ng", msgInvalidArgument}, // v1 answered a bad date ng
+	// A search that would page past info.max_pages: narrowing the dates helps.
+	{billing.ErrTooManyTransactions, "ng", msgNoSearchResult + " Details: startDate, endDate"},
 	{domain.ErrUserNotFound, "ng", msgUserNotExists},
 	{domain.ErrUsernameTaken, "ng", msgUsernameExists},
 	{domain.ErrEmailTaken, "ng", msgInvalidArgument + " Details: email"},
@@ -87,6 +102,10 @@ func v1Failure(r *http.Request, log *slog.Logger, err error, fallback string) en
 		if errors.Is(err, a.err) {
 			return withFields(a.status, a.msg)
 		}
+	}
+	if errors.Is(err, domain.ErrNoBillingData) {
+		// The cloud had nothing: each account route has its own text.
+		return envelope{Status: "ng", Msg: fallback}
 	}
 	var stateErr *domain.StateError
 	if errors.As(err, &stateErr) {
