@@ -41,7 +41,8 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // fullServer is the router with every service present, so it serves every
 // route it can.
 func fullServer() *Server {
-	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}})
+	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{},
+		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -63,9 +64,6 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		"GET /api/info/v1/describe/fund",
 		"GET /api/info/v1/search/fund",
 		"GET /api/info/v1/describe/billing",
-		"GET /healthz",
-		"GET /readyz",
-		"GET /metrics",
 	}
 	// Documented on purpose though no route serves it: the unknown-route
 	// answer that the v1 web UI probes as its health check.
