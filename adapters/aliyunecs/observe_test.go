@@ -68,4 +68,3 @@ func TestRetriesObservedAndLogsCarryRequestID(t *testing.T) {
 		})
 	}
 }
-
