@@ -8,6 +8,7 @@ import (
 
 	"github.com/seatidemc/seatide/adapters/aliyunecs"
 	"github.com/seatidemc/seatide/adapters/ecssim"
+	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/ports"
 )
@@ -26,8 +27,9 @@ func (c *cloud) Close() {
 }
 
 // openCloud returns the Aliyun adapter for the configured account or, with
-// no access key, for an ECS simulator started in this process.
-func openCloud(cfg ECSConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger) (*cloud, error) {
+// no access key, for an ECS simulator started in this process; its calls
+// and retries are counted in metrics.
+func openCloud(cfg ECSConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger, metrics *prom.Metrics) (*cloud, error) {
 	c := &cloud{}
 	if cfg.Simulated {
 		opts := simOptions(cfg, sim, log)
@@ -52,13 +54,14 @@ func openCloud(cfg ECSConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *s
 		Retry: aliyunecs.Retry{
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
-		Logger: log.With("component", "aliyunecs"),
+		Logger:  log.With("component", "aliyunecs"),
+		OnRetry: metrics.Retry,
 	})
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
-	c.Cloud = client
+	c.Cloud = metrics.Cloud(client)
 	return c, nil
 }
 

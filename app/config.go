@@ -39,6 +39,7 @@ type Config struct {
 	Idle      IdleConfig      `mapstructure:"idle"`
 	Budget    BudgetConfig    `mapstructure:"budget"`
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
+	Metrics   MetricsConfig   `mapstructure:"metrics"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 
@@ -168,6 +169,13 @@ type MinecraftConfig struct {
 	CacheTTL time.Duration `mapstructure:"cache_ttl"` // how long an answer is reused by get/server and the watchdogs
 }
 
+// MetricsConfig places the Prometheus endpoint.
+type MetricsConfig struct {
+	// Listen is "" to serve /metrics on the main listener, or an address
+	// for a listener of its own (e.g. one only the scraper can reach).
+	Listen string `mapstructure:"listen"`
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -247,6 +255,7 @@ func defaults() map[string]any {
 		"minecraft.port":            25565,
 		"minecraft.timeout":         "3s",
 		"minecraft.cache_ttl":       "5s",
+		"metrics.listen":            "",
 	}
 }
 

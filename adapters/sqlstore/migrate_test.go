@@ -53,6 +53,9 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != 5 {
+			t.Fatalf("LatestMigration = %d, %v; want 5", latest, err)
+		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
