@@ -288,7 +288,11 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	if cfg.Production {
 		mode = "production"
 	}
-	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver)
+	metricsAt := "http://" + a.Addr() + "/metrics"
+	if a.MetricsAddr() != "" {
+		metricsAt = "http://" + a.MetricsAddr() + "/metrics"
+	}
+	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
 	return a.Run(ctx)
 }
