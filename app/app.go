@@ -11,11 +11,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
 	"github.com/seatidemc/seatide/adapters/mcping"
 	"github.com/seatidemc/seatide/adapters/password"
+	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain/billing"
 	"github.com/seatidemc/seatide/domain/instances"
@@ -35,6 +38,11 @@ type App struct {
 	billing   *billing.Service
 	srv       *http.Server
 	ln        net.Listener
+	metrics   *prom.Metrics
+	// metricsSrv serves /metrics on its own listener when metrics.listen
+	// is set; nil otherwise.
+	metricsSrv *http.Server
+	metricsLn  net.Listener
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -44,6 +52,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if a.clock == nil {
 		a.clock = ports.SystemClock{}
 	}
+	// A registry per App, never the global one: two Apps in one test
+	// process count apart.
+	reg := prometheus.NewRegistry()
+	metrics, err := prom.New(reg)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	a.metrics = metrics
 	secret := []byte(cfg.Secret)
 	if len(secret) == 0 {
 		secret = make([]byte, 32)
@@ -69,13 +85,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log); err != nil {
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log, metrics); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
+		Observer: metrics,
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
@@ -84,12 +101,28 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HideUnknownUsers: cfg.Users.HideUnknown,
 	})
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
+	var metricsRoute http.Handler
+	if cfg.Metrics.Listen == "" {
+		metricsRoute = prom.Handler(reg)
+	} else {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", prom.Handler(reg))
+		a.metricsSrv = &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+	}
 	api := httpadapter.New(httpadapter.Options{
 		Users:          a.users,
 		Instances:      a.instances,
 		Billing:        a.billing,
 		Logger:         log,
 		AllowedOrigins: cfg.CORS.AllowedOrigins,
+		Checks:         a.readinessChecks(),
+		ObserveRequest: metrics.ObserveRequest,
+		Metrics:        metricsRoute,
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -145,11 +178,28 @@ func (a *App) Listen() error {
 		return fmt.Errorf("listen %s: %w", a.cfg.Listen, err)
 	}
 	a.ln = ln
+	if a.metricsSrv != nil {
+		mln, err := net.Listen("tcp", a.cfg.Metrics.Listen)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("metrics.listen %s: %w", a.cfg.Metrics.Listen, err)
+		}
+		a.metricsLn = mln
+	}
 	return nil
 }
 
 // Addr is where the service listens, once Listen has run.
 func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// MetricsAddr is where /metrics has its own listener, or "" when it is
+// served on Addr.
+func (a *App) MetricsAddr() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return a.metricsLn.Addr().String()
+}
 
 // Users is the user service, for the command line.
 func (a *App) Users() *users.Service { return a.users }
@@ -172,23 +222,45 @@ func (a *App) Run(ctx context.Context) error {
 		<-monitors
 	}()
 
-	errc := make(chan error, 1)
-	go func() { errc <- a.srv.Serve(a.ln) }()
+	servers := []struct {
+		srv *http.Server
+		ln  net.Listener
+	}{{a.srv, a.ln}}
+	if a.metricsSrv != nil {
+		servers = append(servers, struct {
+			srv *http.Server
+			ln  net.Listener
+		}{a.metricsSrv, a.metricsLn})
+	}
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.srv.Serve(s.ln) }()
+	}
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc: // one listener died: stop the others too
 	case <-ctx.Done():
 	}
 	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
 	defer cancel()
-	if err := a.srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, s := range servers {
+		if err := s.srv.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	pending := len(servers)
+	if failed != nil {
+		pending--
+		errs = append(errs, failed)
 	}
-	return nil
+	for range pending {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Instances is the instance service.
@@ -220,7 +292,11 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	if cfg.Production {
 		mode = "production"
 	}
-	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver)
+	metricsAt := "http://" + a.Addr() + "/metrics"
+	if a.MetricsAddr() != "" {
+		metricsAt = "http://" + a.MetricsAddr() + "/metrics"
+	}
+	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
 	return a.Run(ctx)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seatidemc/seatide/adapters/aliyunecs"
 	"github.com/seatidemc/seatide/adapters/ecssim"
+	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/ports"
 )
@@ -27,8 +28,9 @@ func (c *cloud) Close() {
 }
 
 // openCloud returns the Aliyun adapter for the configured account or, with
-// no access key, for an ECS simulator started in this process.
-func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger) (*cloud, error) {
+// no access key, for an ECS simulator started in this process; its calls
+// and retries are counted in metrics.
+func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger, metrics *prom.Metrics) (*cloud, error) {
 	c := &cloud{}
 	if cfg.Simulated {
 		opts := simOptions(cfg, sim, log)
@@ -53,23 +55,26 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		Retry: aliyunecs.Retry{
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
-		Logger: log.With("component", "aliyunecs"),
+		Logger:  log.With("component", "aliyunecs"),
+		OnRetry: metrics.Retry,
 	})
 	if err != nil {
 		c.Close()
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
-	c.Cloud = client
-	if c.billing, err = openBilling(cfg, info, c.sim != nil, log); err != nil {
+	c.Cloud = metrics.Cloud(client)
+	billing, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
+	c.billing = metrics.Billing(billing)
 	return c, nil
 }
 
 // openBilling returns the BSS adapter on the same account. One simulator
 // (in this process, or shared on loopback) serves BSS at the ECS endpoint.
-func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger) (ports.Billing, error) {
+func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger, onRetry func(action, code string)) (ports.Billing, error) {
 	endpoint, protocol := info.Endpoint, info.Protocol
 	if simulated || (endpoint == "" && aliyunecs.IsLoopback(cfg.Endpoint)) {
 		endpoint, protocol = cfg.Endpoint, cfg.Protocol
@@ -84,7 +89,8 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 		Retry: aliyunecs.Retry{
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
-		Logger: log.With("component", "aliyunecs"),
+		OnRetry: onRetry,
+		Logger:  log.With("component", "aliyunecs"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bss: %w", err)

@@ -40,6 +40,7 @@ type Config struct {
 	Budget    BudgetConfig    `mapstructure:"budget"`
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 	Info      InfoConfig      `mapstructure:"info"`
+	Metrics   MetricsConfig   `mapstructure:"metrics"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 
@@ -182,6 +183,13 @@ type InfoConfig struct {
 	Protocol string `mapstructure:"-"`
 }
 
+// MetricsConfig places the Prometheus endpoint.
+type MetricsConfig struct {
+	// Listen is "" to serve /metrics on the main listener, or an address
+	// for a listener of its own (e.g. one only the scraper can reach).
+	Listen string `mapstructure:"listen"`
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -263,6 +271,7 @@ func defaults() map[string]any {
 		"minecraft.cache_ttl":       "5s",
 		"info.endpoint":             "",
 		"info.max_pages":            20,
+		"metrics.listen":            "",
 	}
 }
 

@@ -88,7 +88,10 @@ type HistoryEntry struct {
 	InstanceID string
 	Result     string // "ok" or an error code
 	RequestID  string // the cloud's request id, when there was a call
-	Detail     string // a short, safe note (e.g. why a monitor acted)
+	// APIRequestID is the X-Request-Id of the API request that caused the
+	// action (also for the background steps it started); "" for monitors.
+	APIRequestID string
+	Detail       string // a short, safe note (e.g. why a monitor acted)
 	// Source names where an imported row came from ("v1:history:12"); the
 	// store keeps it unique so a second import adds nothing. "" for rows
 	// the service wrote itself.

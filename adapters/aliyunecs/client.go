@@ -62,6 +62,10 @@ type Config struct {
 	CallTimeout time.Duration
 	Retry       Retry
 	Logger      *slog.Logger // default: discard
+	// OnRetry, when set, hears each retry of a transient failure: the API
+	// action and the cloud's error code, or the domain code when there was
+	// no answer (for a retry counter). It must not block.
+	OnRetry func(action, code string)
 }
 
 // conn is what the clients of every Aliyun product share: the SDK
@@ -76,6 +80,7 @@ type conn struct {
 	timeout time.Duration
 	retry   Retry
 	log     *slog.Logger
+	onRetry func(action, code string)
 	// sleep waits d or until ctx ends; replaceable in tests.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -186,6 +191,7 @@ func newConn(product string, cfg Config, build func(*openapi.Config) (any, error
 		region:  cfg.RegionID,
 		timeout: cfg.CallTimeout,
 		retry:   cfg.Retry,
+		onRetry: cfg.OnRetry,
 		log:     log.With("component", "aliyunecs", "product", product, "region", cfg.RegionID),
 		sleep:   sleepCtx,
 	}, nil
@@ -264,20 +270,31 @@ func call[S, T any](ctx context.Context, c *conn, action string, fn func(e *S, r
 			// The caller gave up while the call was in flight.
 			return zero, "", giveUp(c.product, action, lastErr, err)
 		}
+		// request_id is the API request's (X-Request-Id) behind the call,
+		// cloud_request_id the cloud's own, so logs join both ways.
+		apiReqID := domain.RequestIDFrom(ctx)
 		if err == nil {
-			c.log.Debug("cloud call", "action", action, "attempt", attempt, "request_id", reqID)
+			c.log.DebugContext(ctx, "cloud call", "action", action, "attempt", attempt,
+				"request_id", apiReqID, "cloud_request_id", reqID)
 			return res, reqID, nil
 		}
 		mapped := mapError(c.product, action, err)
 		lastErr = mapped
 		if !transient(mapped) || attempt >= c.retry.MaxAttempts {
-			c.log.Debug("cloud call failed", "action", action, "attempt", attempt,
-				"code", CloudCode(mapped), "request_id", requestIDOf(mapped), "error", mapped)
+			c.log.DebugContext(ctx, "cloud call failed", "action", action, "attempt", attempt, "code", CloudCode(mapped),
+				"request_id", apiReqID, "cloud_request_id", requestIDOf(mapped), "error", mapped)
 			return zero, "", mapped
 		}
 		d := backoff(c.retry, attempt)
-		c.log.Warn("cloud call failed, retrying", "action", action, "attempt", attempt,
-			"code", CloudCode(mapped), "request_id", requestIDOf(mapped), "backoff", d)
+		c.log.WarnContext(ctx, "cloud call failed, retrying", "action", action, "attempt", attempt, "code", CloudCode(mapped),
+			"request_id", apiReqID, "cloud_request_id", requestIDOf(mapped), "backoff", d)
+		if c.onRetry != nil {
+			code := CloudCode(mapped)
+			if code == "" { // no answer: a timeout or a refused connection
+				code = string(domain.ErrorCode(mapped))
+			}
+			c.onRetry(action, code)
+		}
 		if err := c.sleep(ctx, d); err != nil {
 			return zero, "", giveUp(c.product, action, lastErr, err)
 		}

@@ -41,7 +41,8 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // fullServer is the router with every service present, so it serves every
 // route it can.
 func fullServer() *Server {
-	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{}})
+	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{},
+		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
@@ -58,11 +59,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	// Documented but not served yet: routes other engineers are adding
 	// (issue 10 and its siblings). Each is reported; once one is served the
 	// test fails until it is taken off this list, so the list only shrinks.
-	notYetServed := []string{
-		"GET /healthz",
-		"GET /readyz",
-		"GET /metrics",
-	}
+	notYetServed := []string{}
 	// Documented on purpose though no route serves it: the unknown-route
 	// answer that the v1 web UI probes as its health check.
 	notFoundAnswers := []string{"GET /api"}

@@ -44,6 +44,15 @@ type Options struct {
 	// AllowedOrigins lists the origins a browser may call the API from
 	// (the web UI runs on its own origin); "*" allows any.
 	AllowedOrigins []string
+	// Checks are what GET /readyz runs; none: always ready.
+	Checks []Check
+	// ObserveRequest hears every answered request (for metrics): its route
+	// pattern (UnmatchedRoute when none matched, so that the label set stays
+	// bounded), method, status and duration. nil: none.
+	ObserveRequest func(route, method string, status int, elapsed time.Duration)
+	// Metrics is served at GET /metrics; nil: no such route (e.g. when
+	// metrics have a listener of their own).
+	Metrics http.Handler
 }
 
 // Server holds the routes and what they call.
@@ -53,6 +62,8 @@ type Server struct {
 	billing   BillingService
 	log       *slog.Logger
 	router    chi.Router
+	checks    []Check
+	observe   func(route, method string, status int, elapsed time.Duration)
 }
 
 // New builds the handler tree.
@@ -61,7 +72,8 @@ func New(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter()}
+	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
+		checks: opts.Checks, observe: opts.ObserveRequest}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -76,6 +88,11 @@ func New(opts Options) *Server {
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
 	r.Get("/api/openapi.yaml", serveOpenAPI)
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	if opts.Metrics != nil {
+		r.Method(http.MethodGet, "/metrics", opts.Metrics)
+	}
 	r.Route("/api/user/v1", func(r chi.Router) {
 		r.Post("/auth", s.userAuth)
 		r.Post("/action", s.userAction)
@@ -99,6 +116,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 // with status "http-error" (its health check probes GET /api); elsewhere a
 // plain JSON 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		info.unmatched = true
+	}
 	writeHTTPError(w, r, http.StatusNotFound, "NOT_FOUND")
 }
 
@@ -116,12 +136,11 @@ func isAPI(r *http.Request) bool {
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const requestInfoKey ctxKey = iota
 
-// RequestID returns the id of the request being served, or "".
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+// requestInfo is what handlers tell the logging middleware.
+type requestInfo struct {
+	unmatched bool // answered by notFound
 }
 
 // requestID takes a well-formed X-Request-Id from the caller (so a proxy's
@@ -135,7 +154,7 @@ func requestID(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		next.ServeHTTP(w, r.WithContext(domain.WithRequestID(r.Context(), id)))
 	})
 }
 
@@ -170,20 +189,62 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// UnmatchedRoute is the route label of requests no route matched.
+const UnmatchedRoute = "unmatched"
+
+// probes are polled by orchestrators and scrapers: logged at debug only.
+var probes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
 // logRequests logs one line per request: never bodies, which hold passwords
-// and tokens, and never the query string, which may hold a token.
+// and tokens, and never the query string, which may hold a token. It also
+// tells ObserveRequest, by route pattern rather than path.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
+		info := &requestInfo{}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
 		next.ServeHTTP(rec, r)
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", RequestID(r.Context())),
+		elapsed := time.Since(start)
+		if rec.status == 0 {
+			rec.status = http.StatusOK // nothing written: net/http answers 200
+		}
+		level := slog.LevelInfo
+		if probes[r.URL.Path] && rec.status < 500 {
+			level = slog.LevelDebug
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("request_id", domain.RequestIDFrom(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", elapsed))
+		if s.observe != nil {
+			s.observe(routeOf(r, info), methodLabel(r.Method), rec.status, elapsed)
+		}
 	})
+}
+
+// routeOf is the pattern chi matched, e.g. "/api/ecs/v1/describe/{what}".
+func routeOf(r *http.Request, info *requestInfo) string {
+	rctx := chi.RouteContext(r.Context())
+	if info.unmatched || rctx == nil {
+		return UnmatchedRoute
+	}
+	if p := rctx.RoutePattern(); p != "" {
+		return p
+	}
+	return UnmatchedRoute
+}
+
+// methodLabel keeps a client's invented methods out of the label set.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }
 
 // recoverPanics turns a handler bug into the v1 server-error answer, so a
@@ -196,7 +257,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.log.ErrorContext(r.Context(), "handler panicked", "path", r.URL.Path, "panic", v,
-					"request_id", RequestID(r.Context()))
+					"request_id", domain.RequestIDFrom(r.Context()))
 				writeHTTPError(w, r, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR")
 			}
 		}()

@@ -226,19 +226,21 @@ func (s *Server) ecsHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type row struct {
-		ID         int64   `json:"id"`
-		CreatedBy  string  `json:"created_by"`
-		Action     string  `json:"action"`
-		Instance   string  `json:"instance"`
-		Result     string  `json:"result"`
-		RequestID  *string `json:"request_id"`
-		Detail     *string `json:"detail"`
-		StartedAt  *string `json:"started_at"`
-		FinishedAt *string `json:"finished_at"`
+		ID        int64   `json:"id"`
+		CreatedBy string  `json:"created_by"`
+		Action    string  `json:"action"`
+		Instance  string  `json:"instance"`
+		Result    string  `json:"result"`
+		RequestID *string `json:"request_id"` // the cloud's
+		// The X-Request-Id of the API request behind the action; null for monitors.
+		APIRequestID *string `json:"api_request_id"`
+		Detail       *string `json:"detail"`
+		StartedAt    *string `json:"started_at"`
+		FinishedAt   *string `json:"finished_at"`
 	}
 	out := make([]row, 0, len(list))
 	for _, e := range list {
-		out = append(out, row{e.ID, e.Actor, e.Action, e.InstanceID, e.Result, nonEmpty(e.RequestID), nonEmpty(e.Detail),
+		out = append(out, row{e.ID, e.Actor, e.Action, e.InstanceID, e.Result, nonEmpty(e.RequestID), nonEmpty(e.APIRequestID), nonEmpty(e.Detail),
 			timeOrNil(e.StartedAt), timeOrNil(e.FinishedAt)})
 	}
 	writeOK(w, out)

@@ -16,7 +16,7 @@ type historyStore struct{ db *DB }
 
 var _ ports.HistoryStore = (*historyStore)(nil)
 
-const historyColumns = "id, actor, action, instance_id, result, request_id, detail, source, started_at, finished_at"
+const historyColumns = "id, actor, action, instance_id, result, request_id, api_request_id, detail, source, started_at, finished_at"
 
 // historyError is the one place where the history store's driver errors
 // become the domain errors ports.HistoryStore documents.
@@ -35,10 +35,10 @@ func (s *historyStore) Append(ctx context.Context, e domain.HistoryEntry) (domai
 	defer cancel()
 	d := s.db.d
 	e.StartedAt, e.FinishedAt = storedTime(e.StartedAt), storedTime(e.FinishedAt)
-	query := "INSERT INTO history (actor, action, instance_id, result, request_id, detail, source, started_at, finished_at)" +
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	query := "INSERT INTO history (actor, action, instance_id, result, request_id, api_request_id, detail, source, started_at, finished_at)" +
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	// No source is NULL, which the unique index lets repeat.
-	args := []any{e.Actor, e.Action, e.InstanceID, e.Result, e.RequestID, e.Detail, nullIfEmpty(e.Source),
+	args := []any{e.Actor, e.Action, e.InstanceID, e.Result, e.RequestID, e.APIRequestID, e.Detail, nullIfEmpty(e.Source),
 		d.nullTimeArg(e.StartedAt), d.nullTimeArg(e.FinishedAt)}
 	if d.returningID {
 		if err := s.db.sql.QueryRowContext(ctx, d.q(query+" RETURNING id"), args...).Scan(&e.ID); err != nil {
@@ -81,7 +81,7 @@ func (s *historyStore) List(ctx context.Context, before int64, limit int) ([]dom
 			e      domain.HistoryEntry
 			source sql.NullString
 		)
-		err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.InstanceID, &e.Result, &e.RequestID, &e.Detail, &source,
+		err := rows.Scan(&e.ID, &e.Actor, &e.Action, &e.InstanceID, &e.Result, &e.RequestID, &e.APIRequestID, &e.Detail, &source,
 			scanNullTime{&e.StartedAt}, scanNullTime{&e.FinishedAt})
 		if err != nil {
 			return nil, s.historyError(ctx, err, "list: scan")

@@ -97,6 +97,20 @@ func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
+// LatestMigration returns the newest migration this binary embeds: a
+// database at that version has the schema the binary expects.
+func (db *DB) LatestMigration(ctx context.Context) (int64, error) {
+	p, err := db.provider(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var latest int64
+	for _, s := range p.ListSources() {
+		latest = max(latest, s.Version)
+	}
+	return latest, nil
+}
+
 // MigrateStatus writes one line per known migration to w:
 //
 //	VERSION  STATE    APPLIED AT            FILE

@@ -53,19 +53,24 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != 5 {
+			t.Fatalf("LatestMigration = %d, %v; want 5", latest, err)
+		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
-			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`)
+			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
+			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(4)
+		version(5)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
-			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`)
+			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
+			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
 		}
@@ -92,6 +97,13 @@ func TestMigrateRoundTrip(t *testing.T) {
 		}
 
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (history api_request_id): %v", err)
+		}
+		version(4)
+		if _, err := db.History().List(ctx, 0, 10); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("History after down: %v, want an internal error (no api_request_id column)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (ledger): %v", err)
 		}
@@ -135,7 +147,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(4)
+		version(5)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}

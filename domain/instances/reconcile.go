@@ -97,7 +97,39 @@ func (s *Service) Heartbeat(ctx context.Context) error {
 // service's back (history udelete), notes one stopped behind its back
 // (ustop), adopts a managed instance when none is recorded, and reports or
 // deletes the other ones. Run it in one process at a time (RunMonitors does).
+// The Observer hears the outcome and the recorded status after it.
 func (s *Service) Reconcile(ctx context.Context) (Report, error) {
+	rep, err := s.reconcile(ctx)
+	s.obs.Reconciled(rep.counts(err))
+	if err == nil {
+		// The record may have changed in another replica too.
+		if cur, cerr := s.store.Current(ctx); cerr == nil {
+			s.obs.RecordedStatus(cur.LastStatus)
+		} else if errors.Is(cerr, domain.ErrNoInstance) {
+			s.obs.RecordedStatus("")
+		}
+	}
+	return rep, err
+}
+
+// counts is the report for an InstanceObserver; err is the early stop.
+func (r Report) counts(err error) ports.Reconciliation {
+	one := func(s string) int {
+		if s == "" {
+			return 0
+		}
+		return 1
+	}
+	c := ports.Reconciliation{Resumed: one(r.Resumed), Cleared: one(r.Cleared), Drift: one(r.Drift),
+		Adopted: one(r.Adopted), Orphans: len(r.Orphans), Deleted: len(r.Deleted), Problems: len(r.Problems)}
+	if err != nil {
+		c.Failed = true
+		c.Problems++
+	}
+	return c
+}
+
+func (s *Service) reconcile(ctx context.Context) (Report, error) {
 	s.reconciling.Lock()
 	defer s.reconciling.Unlock()
 	var rep Report
@@ -207,7 +239,7 @@ func (s *Service) takeOver(ctx context.Context, op domain.Operation, managed []p
 	}
 	op.InstanceID, op.Step = rec.ID, "resume"
 	s.saveOp(ctx, op)
-	s.goFinish(rec, op)
+	s.goFinish(ctx, rec, op)
 	return nil
 }
 
@@ -278,6 +310,7 @@ func (s *Service) adopt(ctx context.Context, ci ports.CloudInstance) error {
 	if _, err := s.store.Claim(ctx, inst, op); err != nil {
 		return err
 	}
+	s.obs.RecordedStatus(ci.Status)
 	s.record(ctx, domain.HistoryEntry{Actor: domain.MonitorActor, Action: domain.ActionAdopt, InstanceID: ci.ID,
 		Result: "ok", Detail: "managed instance not recorded", StartedAt: now})
 	s.log.Warn("adopted a managed instance the store did not record", "instance", ci.ID)

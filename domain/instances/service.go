@@ -95,6 +95,8 @@ type Deps struct {
 	Ledger  ports.LedgerStore // nil: no cost ledger, no budget
 	Clock   ports.Clock
 	Log     *slog.Logger // nil: discard
+	// Observer hears status changes and reconciliations (metrics); nil: none.
+	Observer ports.InstanceObserver
 }
 
 // Service runs the instance rules.
@@ -106,6 +108,7 @@ type Service struct {
 	ledger  ports.LedgerStore
 	clock   ports.Clock
 	log     *slog.Logger
+	obs     ports.InstanceObserver
 	cfg     Config
 
 	// Background steps outlive the request that started them; they stop
@@ -169,9 +172,13 @@ func New(d Deps, cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	obs := d.Observer
+	if obs == nil {
+		obs = ports.NopInstanceObserver{}
+	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
-		clock: d.Clock, log: log, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
+		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
 			if d.Probe == nil {
@@ -214,8 +221,12 @@ func (s *Service) spec(o Offer) ports.InstanceSpec {
 	return sp
 }
 
-// record writes a history row; a failure to record is logged, never hidden.
+// record writes a history row, naming the API request behind ctx; a
+// failure to record is logged, never hidden.
 func (s *Service) record(ctx context.Context, e domain.HistoryEntry) {
+	if e.APIRequestID == "" {
+		e.APIRequestID = domain.RequestIDFrom(ctx)
+	}
 	if e.FinishedAt.IsZero() {
 		e.FinishedAt = s.clock.Now()
 	}
@@ -320,16 +331,18 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	op.InstanceID, op.Step = id, "wait_stopped"
 	s.saveOp(ctx, op)
 
-	s.goFinish(inst, op)
+	s.goFinish(ctx, inst, op)
 	return nil
 }
 
-// goFinish runs the background part of a create.
-func (s *Service) goFinish(inst domain.Instance, op domain.Operation) {
+// goFinish runs the background part of a create; it keeps the request id
+// of ctx (the request that started it), not its deadline.
+func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.Operation) {
+	bg := domain.WithRequestID(s.bg, domain.RequestIDFrom(ctx))
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()
-		s.finishCreate(inst, op)
+		s.finishCreate(bg, inst, op)
 	}()
 }
 
@@ -377,6 +390,8 @@ func (s *Service) offers(ctx context.Context) ([]Offer, error) {
 func (s *Service) abandon(ctx context.Context, inst domain.Instance, op domain.Operation, started time.Time, actor string, cause error) error {
 	if err := s.store.Clear(context.WithoutCancel(ctx), inst.Version); err != nil {
 		s.log.Error("releasing the instance slot", "err", err)
+	} else {
+		s.obs.RecordedStatus("")
 	}
 	op.State, op.Error, op.FinishedAt = domain.OpFailed, result(cause), s.clock.Now()
 	s.saveOp(ctx, op)
@@ -395,8 +410,7 @@ func (s *Service) saveOp(ctx context.Context, op domain.Operation) {
 // step ends the operation as failed, with the error recorded. It looks at
 // the instance before each step, so a taken-over operation resumes where
 // its dead owner stopped.
-func (s *Service) finishCreate(inst domain.Instance, op domain.Operation) {
-	ctx := s.bg
+func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op domain.Operation) {
 	started := s.clock.Now()
 	fail := func(err error) {
 		if ctx.Err() != nil {
@@ -487,6 +501,9 @@ func (s *Service) updateRecord(ctx context.Context, id string, change func(*doma
 			return nil
 		}
 		if _, err = s.store.UpdateInstance(ctx, next); !errors.Is(err, domain.ErrVersionConflict) {
+			if err == nil && next.LastStatus != cur.LastStatus {
+				s.obs.RecordedStatus(next.LastStatus)
+			}
 			return err
 		}
 	}
@@ -672,6 +689,9 @@ func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
 	s.costStopped(ctx, inst.ID, s.clock.Now())
 	for range 5 {
 		err := s.store.Clear(ctx, inst.Version)
+		if err == nil {
+			s.obs.RecordedStatus("")
+		}
 		if !errors.Is(err, domain.ErrVersionConflict) {
 			if errors.Is(err, domain.ErrNoInstance) {
 				return nil

@@ -174,6 +174,7 @@ func histSame(t *testing.T, what string, got, want domain.HistoryEntry) {
 	d.check("InstanceID", got.InstanceID == want.InstanceID, got.InstanceID, want.InstanceID)
 	d.check("Result", got.Result == want.Result, got.Result, want.Result)
 	d.check("RequestID", got.RequestID == want.RequestID, got.RequestID, want.RequestID)
+	d.check("APIRequestID", got.APIRequestID == want.APIRequestID, got.APIRequestID, want.APIRequestID)
 	d.check("Detail", got.Detail == want.Detail, got.Detail, want.Detail)
 	d.check("Source", got.Source == want.Source, got.Source, want.Source)
 	d.check("StartedAt", sameTime(got.StartedAt, stored(want.StartedAt)), got.StartedAt, stored(want.StartedAt))
@@ -673,9 +674,11 @@ func histFixture(n int) domain.HistoryEntry {
 		InstanceID: fmt.Sprintf("i-%d", n),
 		Result:     "ok",
 		RequestID:  fmt.Sprintf("4C2D6A1B-0000-0000-0000-%012d", n),
-		Detail:     fmt.Sprintf("note %d: 重启 ☃ 🚀", n),
-		StartedAt:  start,
-		FinishedAt: start.Add(1500 * time.Millisecond),
+		// Kept exactly: case matters in a caller's X-Request-Id.
+		APIRequestID: fmt.Sprintf("Req_%d.aB-c", n),
+		Detail:       fmt.Sprintf("note %d: 重启 ☃ 🚀", n),
+		StartedAt:    start,
+		FinishedAt:   start.Add(1500 * time.Millisecond),
 	}
 }
 
@@ -872,7 +875,7 @@ func testHistConcurrentImports(t *testing.T, s ports.HistoryStore) {
 func testHistLongValues(t *testing.T, s ports.HistoryStore) {
 	long := func(n int) string { return strings.Repeat("ü", n) }
 	in := domain.HistoryEntry{Actor: long(maxNameLen), Action: long(maxActionLen), InstanceID: long(maxIDLen),
-		Result: long(maxNameLen), RequestID: long(maxIDLen), Source: long(maxSourceLen),
+		Result: long(maxNameLen), RequestID: long(maxIDLen), APIRequestID: long(maxIDLen), Source: long(maxSourceLen),
 		// Four-byte characters: MySQL's utf8 (utf8mb3) could not keep them.
 		Detail:    strings.Repeat("🚀", maxDetailLen),
 		StartedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
