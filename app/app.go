@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -280,6 +282,7 @@ func (a *App) Close() error {
 // Serve is `seatide serve`: run until ctx ends, telling out where it
 // listens once it is ready.
 func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	applyMemoryLimit(cfg.MemoryLimit, log)
 	a, err := New(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -299,4 +302,16 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
 	return a.Run(ctx)
+}
+
+// applyMemoryLimit sets the Go runtime's soft memory limit for a serving
+// process, so a flood of logins (19 MiB per password hash) is collected
+// before it doubles the heap. GOMEMLIMIT, when set, wins; 0 leaves the
+// runtime's default (none). Only serve sets it: it is process-wide.
+func applyMemoryLimit(limit int64, log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" || limit <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(limit)
+	log.Debug("memory limit", "bytes", limit)
 }

@@ -43,6 +43,10 @@ type Config struct {
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
+	// "40MiB"; "0" for none. GOMEMLIMIT wins when set.
+	MemoryLimitText string `mapstructure:"memory_limit"`
+	MemoryLimit     int64  `mapstructure:"-"`
 
 	// Clock is the service's time (nil: the system clock). Not a key:
 	// tests set a manual one to drive the watchdogs and the ledger.
@@ -216,12 +220,13 @@ func defaults() map[string]any {
 		"database.query_timeout":      "5s",
 		"users.open_signup":           true,
 		"users.hide_unknown":          false,
-		"users.max_concurrent_hashes": 2,
+		"users.max_concurrent_hashes": 1,
 		"log.level":                   "info",
 		"log.format":                  "",
 		"cors.allowed_origins":        []string{},
 		"v1.open_reads":               false,
 		"shutdown_timeout":            "15s",
+		"memory_limit":                "40MiB",
 
 		"ecs.region":                "",
 		"ecs.zone":                  []string{},
@@ -403,6 +408,11 @@ func (c *Config) finish() error {
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return err
 	}
+	limit, err := parseBytes(c.MemoryLimitText)
+	if err != nil {
+		return fmt.Errorf("memory_limit: %w", err)
+	}
+	c.MemoryLimit = limit
 	if c.Users.MaxConcurrentHashes < 1 {
 		return errors.New("users.max_concurrent_hashes: must be at least 1")
 	}
@@ -579,4 +589,22 @@ func (c *ECSConfig) fillSimDefaults() {
 	if len(c.VSwitch) == 0 {
 		c.VSwitch = []string{simVSwitch}
 	}
+}
+
+// parseBytes reads a size such as "40MiB", "512KiB", "1GiB" or "0".
+func parseBytes(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}, {"", 1}} {
+		if num, ok := strings.CutSuffix(t, u.suffix); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+			if err != nil || n < 0 || n > (1<<62)/u.mult {
+				break
+			}
+			return n * u.mult, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not a size such as 40MiB, 1GiB or 0", s)
 }

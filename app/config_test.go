@@ -90,6 +90,23 @@ func TestLoadConfig(t *testing.T) {
 				t.Errorf("%+v", ic)
 			}
 		}},
+		{name: "memory limit", env: []string{"SEATIDE_MEMORY_LIMIT=512KiB"}, check: func(t *testing.T, c Config) {
+			if c.MemoryLimit != 512<<10 {
+				t.Errorf("limit %d", c.MemoryLimit)
+			}
+		}},
+		{name: "memory limit by default", check: func(t *testing.T, c Config) {
+			if c.MemoryLimit != 40<<20 || c.Users.MaxConcurrentHashes != 1 {
+				t.Errorf("limit %d, hashes %d", c.MemoryLimit, c.Users.MaxConcurrentHashes)
+			}
+		}},
+		{name: "no memory limit", env: []string{"SEATIDE_MEMORY_LIMIT=0"}, check: func(t *testing.T, c Config) {
+			if c.MemoryLimit != 0 {
+				t.Errorf("limit %d", c.MemoryLimit)
+			}
+		}},
+		{name: "bad memory limit", env: []string{"SEATIDE_MEMORY_LIMIT=lots"}, wantErr: "memory_limit"},
+		{name: "negative memory limit", env: []string{"SEATIDE_MEMORY_LIMIT=-5MiB"}, wantErr: "memory_limit"},
 		{name: "bad crash action", env: []string{"SEATIDE_WATCHDOG_CRASH_ACTION=explode"}, wantErr: "watchdog.crash_action"},
 		{name: "negative idle", env: []string{"SEATIDE_IDLE_STOP_AFTER=-1m"}, wantErr: "idle.stop_after"},
 		{name: "bad budget", env: []string{"SEATIDE_BUDGET_MONTHLY=lots"}, wantErr: "budget.monthly"},

@@ -9,11 +9,18 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	portstest.RunTokenServiceTests(t, func(t *testing.T, clock ports.Clock) ports.TokenService {
-		s, err := jwt.New(jwt.Options{Secret: []byte("contract-secret-0123456789abcdef"), Clock: clock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	for _, tc := range []struct {
+		name  string
+		cache int
+	}{{"remembering", 0}, {"tiny cache", 1}, {"no cache", -1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			portstest.RunTokenServiceTests(t, func(t *testing.T, clock ports.Clock) ports.TokenService {
+				s, err := jwt.New(jwt.Options{Secret: []byte("contract-secret-0123456789abcdef"), Clock: clock, CacheSize: tc.cache})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			})
+		})
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash"
 	"strings"
 	"sync"
@@ -310,22 +311,49 @@ func TestExpiryAndSkew(t *testing.T) {
 		{"past custom skew", time.Minute, exp.Add(61 * time.Second), true},
 		{"tiny skew", time.Nanosecond, exp.Add(time.Second), true},
 	}
+	// Each case twice: verified afresh, and remembered from a check made
+	// earlier (the cache must judge time exactly as the full check).
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s, clock := newService(t, jwt.Options{Skew: tc.skew})
-			clock.Set(tc.at)
-			c, err := s.Verify(context.Background(), tok)
-			if tc.expired {
-				if !errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenInvalid) ||
-					domain.ErrorCode(err) != domain.CodeExpired {
-					t.Fatalf("Verify = (%+v, %v), want ErrTokenExpired only", c, err)
+		for _, remembered := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/remembered=%v", tc.name, remembered), func(t *testing.T) {
+				s, clock := newService(t, jwt.Options{Skew: tc.skew})
+				if remembered {
+					if _, err := s.Verify(context.Background(), tok); err != nil {
+						t.Fatal(err)
+					}
 				}
-				return
-			}
-			if err != nil || c.Subject != "alice" || c.UserID != 42 || c.Version != 3 || !c.ExpiresAt.Equal(exp) {
-				t.Fatalf("Verify = (%+v, %v), want alice's claims", c, err)
-			}
-		})
+				clock.Set(tc.at)
+				c, err := s.Verify(context.Background(), tok)
+				if tc.expired {
+					if !errors.Is(err, domain.ErrTokenExpired) || errors.Is(err, domain.ErrTokenInvalid) ||
+						domain.ErrorCode(err) != domain.CodeExpired {
+						t.Fatalf("Verify = (%+v, %v), want ErrTokenExpired only", c, err)
+					}
+					return
+				}
+				if err != nil || c.Subject != "alice" || c.UserID != 42 || c.Version != 3 || !c.ExpiresAt.Equal(exp) {
+					t.Fatalf("Verify = (%+v, %v), want alice's claims", c, err)
+				}
+			})
+		}
+	}
+}
+
+// A remembered token is only ever the exact string that was verified: a
+// token changed in any byte is checked afresh and refused.
+func TestRememberedTokensAreExact(t *testing.T) {
+	s, _ := newService(t, jwt.Options{})
+	tok := hs256("HS256", payload())
+	if _, err := s.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	forged := tok[:len(tok)-2] + "AA"
+	if _, err := s.Verify(context.Background(), forged); !errors.Is(err, domain.ErrTokenInvalid) {
+		t.Fatalf("forged signature: %v", err)
+	}
+	other := hs256("HS256", with(func(p map[string]any) { p["sub"] = "mallory" }))
+	if c, err := s.Verify(context.Background(), other); err != nil || c.Subject != "mallory" {
+		t.Fatalf("another token: %+v %v", c, err)
 	}
 }
 
