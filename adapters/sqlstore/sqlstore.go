@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/go-sql-driver/mysql" // database/sql driver "mysql"
@@ -61,6 +62,9 @@ type DB struct {
 	d       *dialect
 	clock   ports.Clock
 	timeout time.Duration
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // hot queries, prepared once
 }
 
 // Open connects to the database described by cfg and checks that it
@@ -136,7 +140,36 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Close closes the pool; stores from this DB stop working.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		_ = st.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
+	return db.sql.Close()
+}
+
+// prepared returns query prepared once for this DB (database/sql prepares
+// it again on each connection as needed). Hot lookups use it: a token check
+// reads its user, and parsing that SELECT each time was a quarter of it.
+// A failed prepare is not remembered.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts == nil {
+		db.stmts = make(map[string]*sql.Stmt)
+	}
+	db.stmts[query] = st
+	return st, nil
+}
 
 // ctx derives the deadline every query runs under.
 func (db *DB) ctx(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -107,8 +107,11 @@ func (s *userStore) UserByName(ctx context.Context, username string) (domain.Use
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
 	d := s.db.d
-	row := s.db.sql.QueryRowContext(ctx, d.q("SELECT "+userColumns+" FROM users WHERE "+d.eqFold("username")), username)
-	u, err := scanUser(row)
+	st, err := s.db.prepared(ctx, d.q("SELECT "+userColumns+" FROM users WHERE "+d.eqFold("username")))
+	if err != nil {
+		return domain.User{}, s.userError(ctx, err, "get by name: prepare")
+	}
+	u, err := scanUser(st.QueryRowContext(ctx, username))
 	if err != nil {
 		return domain.User{}, s.userError(ctx, err, "get by name")
 	}
