@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"github.com/seatidemc/seatide/ports/portstest"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // a server created through v1 runs two simulated hours, and every account
 // route answers what it cost, through the real BSS SDK.
 func TestInfoRoutes(t *testing.T) {
-	clock := ecssim.NewManualClock(time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC))
+	clock := portstest.NewManualClock(time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC))
 	sim, err := ecssim.Start("127.0.0.1:0", ecssim.Options{
 		NoDelay: true, Now: clock.Now,
 		Prices: map[ecssim.Offer]float64{{InstanceType: "ecs.g6.large"}: 0.85},
@@ -53,7 +54,7 @@ func TestInfoRoutes(t *testing.T) {
 		t.Fatalf("instances %+v", list)
 	}
 	inst := list[0].InstanceId
-	clock.Advance(2 * time.Hour) // 14:00-16:00: two hours at 0.85
+	clock.Add(2 * time.Hour) // 14:00-16:00: two hours at 0.85
 
 	charge := func(hour string) string {
 		return `{"amount": "0.85", "type": "ECS pay-as-you-go ` + inst + ` 2026-11-24 ` + hour + `:00", "date": "2026-11-24T` +

@@ -61,7 +61,7 @@ func (c *callCounter) get(action string) int {
 type sim struct {
 	*ecssim.Server
 	calls *callCounter
-	clock *ecssim.ManualClock
+	clock *portstest.ManualClock
 }
 
 func startSim(t *testing.T, opts ecssim.Options) *sim {
@@ -69,7 +69,7 @@ func startSim(t *testing.T, opts ecssim.Options) *sim {
 	s := &sim{calls: newCallCounter()}
 	opts.Logger = slog.New(s.calls)
 	if !opts.NoDelay && opts.Now == nil {
-		s.clock = ecssim.NewManualClock(time.Now())
+		s.clock = portstest.NewManualClock(time.Now())
 		opts.Now = s.clock.Now
 		if opts.TransitionTime == 0 {
 			opts.TransitionTime = 2 * time.Second
@@ -160,7 +160,7 @@ func baseSpec(region string) ports.InstanceSpec {
 
 func (h harness) Tick() {
 	if h.s.clock != nil {
-		h.s.clock.Advance(500 * time.Millisecond)
+		h.s.clock.Add(500 * time.Millisecond)
 	}
 }
 

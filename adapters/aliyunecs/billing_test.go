@@ -20,7 +20,7 @@ type billingHarness struct {
 }
 
 func (h billingHarness) Now() time.Time          { return h.s.clock.Now() }
-func (h billingHarness) Advance(d time.Duration) { h.s.clock.Advance(d) }
+func (h billingHarness) Advance(d time.Duration) { h.s.clock.Add(d) }
 func (h billingHarness) ThrottleNext(n int)      { h.s.ThrottleNext(ecssim.AnyAction, n) }
 func (h billingHarness) SetBalance(amount string) {
 	if err := h.s.SetBalance(amount); err != nil {
@@ -37,7 +37,7 @@ func (h billingHarness) Record(flow, amount, remarks string) {
 // middle of a month, so hours and days pass exactly.
 func startBillingSim(t *testing.T, opts ecssim.Options) *sim {
 	t.Helper()
-	clock := ecssim.NewManualClock(time.Date(2026, 11, 24, 13, 40, 0, 0, time.UTC))
+	clock := portstest.NewManualClock(time.Date(2026, 11, 24, 13, 40, 0, 0, time.UTC))
 	opts.Now = clock.Now
 	s := startSim(t, opts)
 	s.clock = clock
@@ -75,7 +75,7 @@ func TestBillingFollowsInstances(t *testing.T) {
 	if _, err := c.StartInstance(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	s.clock.Advance(20*time.Minute + 3*time.Hour) // 14:00, 15:00, 16:00 settled; 13:40-17:00 ran
+	s.clock.Add(20*time.Minute + 3*time.Hour) // 14:00, 15:00, 16:00 settled; 13:40-17:00 ran
 	bal, err := b.Balance(ctx)
 	if err != nil || bal.Available != "997.17" || bal.Currency != "CNY" {
 		t.Errorf("Balance = %+v %v, want 997.17 CNY (1000 - 0.28 - 3 x 0.85)", bal, err)

@@ -58,11 +58,11 @@ func TestRunInstancesTagsAndAdmin(t *testing.T) {
 	if st, ip := f.status(t, spot); st != "Pending" || ip != "127.0.1.1" {
 		t.Fatalf("RunInstances: %s %q", st, ip)
 	}
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	if st, _ := f.status(t, spot); st != "Starting" {
 		t.Fatalf("then %s", st)
 	}
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	if st, _ := f.status(t, spot); st != "Running" {
 		t.Fatalf("then %s", st)
 	}

@@ -83,13 +83,13 @@ func TestBSSChargesRunningHours(t *testing.T) {
 		RegionId: tea.String("cn-hangzhou"), InstanceType: tea.String("ecs.g6.large"), ZoneId: tea.String("cn-hangzhou-h"),
 	}))
 	inst := tea.StringValue(run.Body.InstanceIdSets.InstanceIdSet[0])
-	f.clock.Advance(19 * time.Minute) // 13:59: the hour has not ended
+	f.clock.Add(19 * time.Minute) // 13:59: the hour has not ended
 	if got := balance(); got != "1000.00" {
 		t.Fatalf("balance before the hour ends %q", got)
 	}
-	f.clock.Advance(91 * time.Minute) // 15:30: 13:40-14:00 (0.2833) and 14:00-15:00 (0.85)
+	f.clock.Add(91 * time.Minute) // 15:30: 13:40-14:00 (0.2833) and 14:00-15:00 (0.85)
 	must(f.client.StopInstance(&ecs.StopInstanceRequest{InstanceId: tea.String(inst)}))
-	f.clock.Advance(3 * time.Hour) // 18:30: 15:00-15:30 (0.425 -> 0.43), nothing after
+	f.clock.Add(3 * time.Hour) // 18:30: 15:00-15:30 (0.425 -> 0.43), nothing after
 	if got := balance(); got != "998.44" {
 		t.Fatalf("balance %q, want 998.44 (1000 - 0.28 - 0.85 - 0.43)", got)
 	}
@@ -140,9 +140,9 @@ func TestBSSChargesRunningHours(t *testing.T) {
 	}
 	// A started, then force-deleted instance pays until deletion.
 	must(f.client.StartInstance(&ecs.StartInstanceRequest{InstanceId: tea.String(inst)}))
-	f.clock.Advance(30 * time.Minute) // 19:00
+	f.clock.Add(30 * time.Minute) // 19:00
 	must(f.client.DeleteInstance(&ecs.DeleteInstanceRequest{InstanceId: tea.String(inst), Force: tea.Bool(true)}))
-	f.clock.Advance(2 * time.Hour)
+	f.clock.Add(2 * time.Hour)
 	if got := balance(); got != "998.01" {
 		t.Errorf("after delete: balance %q, want 998.01 (0.43 for 18:30-19:00, then nothing)", got)
 	}

@@ -72,7 +72,7 @@
 // when it starts running) for the time it is Running, settled as one Expense
 // transaction per instance per ended clock hour (UTC), stamped at the hour's
 // end and rounded to the cent. Settling is lazy, against Options.Now, like
-// the instance states: a ManualClock advanced by an hour yields exactly one
+// the instance states: a manual clock (portstest.ManualClock) advanced by an hour yields exactly one
 // charge per running instance. Money is integer micro-CNY; amounts are
 // written as BSS does ("12.34"). QueryAccountTransactions lists newest first,
 // filters on CreateTimeStart/CreateTimeEnd (RFC 3339, inclusive), pages with

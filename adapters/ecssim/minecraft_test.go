@@ -99,9 +99,9 @@ func TestMinecraftFollowsTheInstance(t *testing.T) {
 	f := newFixture(t, mcOn(ecssim.Options{TransitionTime: 2 * time.Second}))
 	id, ip := f.runInstance(t)
 	mustNotAnswer(t, ip, false) // Pending
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	mustNotAnswer(t, ip, false) // Starting
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	st := mustAnswer(t, ip)
 	if st.Version.Name.Clean != "1.20.1" || st.MOTD.Raw != "A Minecraft Server" || *st.Players.Max != 20 ||
 		*st.Players.Online != 0 || st.Mods != nil {
@@ -110,19 +110,19 @@ func TestMinecraftFollowsTheInstance(t *testing.T) {
 
 	must(f.client.StopInstance(&ecs.StopInstanceRequest{InstanceId: &id}))
 	mustNotAnswer(t, ip, false) // Stopping
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	mustNotAnswer(t, ip, false) // Stopped, keeping its IP
 	must(f.client.StartInstance(&ecs.StartInstanceRequest{InstanceId: &id}))
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	mustAnswer(t, ip)
 
 	// StopCharging releases the IP: nothing listens there any more, and
 	// the server comes back on the next one.
 	must(f.client.StopInstance(&ecs.StopInstanceRequest{InstanceId: &id, StoppedMode: tea.String("StopCharging")}))
 	mustNotAnswer(t, ip, true)
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	must(f.client.StartInstance(&ecs.StartInstanceRequest{InstanceId: &id}))
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	_, ip2 := f.status(t, id)
 	if ip2 == "" || ip2 == ip {
 		t.Fatalf("new IP %q after StopCharging (was %q)", ip2, ip)
@@ -138,7 +138,7 @@ func TestMinecraftFollowsTheInstance(t *testing.T) {
 
 	// Out of band: stop closes without an answer, delete refuses.
 	id3, ip3 := f.runInstance(t)
-	f.clock.Advance(4 * time.Second)
+	f.clock.Add(4 * time.Second)
 	mustAnswer(t, ip3)
 	if err := f.sim.StopBehindBack(id3); err != nil {
 		t.Fatal(err)

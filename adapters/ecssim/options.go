@@ -80,7 +80,7 @@ type Options struct {
 	CommandResult *CommandResult
 
 	// Now is the simulator's clock (default time.Now). Transitions are
-	// evaluated lazily against it, so a ManualClock makes tests exact.
+	// evaluated lazily against it, so a manual clock (portstest.ManualClock) makes tests exact.
 	Now func() time.Time
 	// OnCall, when set, is told the action of every API call as it arrives
 	// (before any injected latency), so a test can wait for a call instead

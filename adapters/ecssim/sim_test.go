@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/seatidemc/seatide/ports/portstest"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -21,12 +22,12 @@ type fixture struct {
 	sim    *ecssim.Simulator
 	srv    *httptest.Server
 	client *ecs.Client
-	clock  *ecssim.ManualClock
+	clock  *portstest.ManualClock
 }
 
 func newFixture(t *testing.T, opts ecssim.Options) *fixture {
 	t.Helper()
-	clock := ecssim.NewManualClock(time.Date(2026, 11, 24, 13, 40, 0, 0, time.UTC))
+	clock := portstest.NewManualClock(time.Date(2026, 11, 24, 13, 40, 0, 0, time.UTC))
 	if opts.Now == nil {
 		opts.Now = clock.Now
 	}
@@ -128,7 +129,7 @@ func TestLifecycle(t *testing.T) {
 	if st, _ := f.status(t, id); st != "Pending" {
 		t.Fatalf("after create: %s", st)
 	}
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	if st, ip := f.status(t, id); st != "Stopped" || ip != "" {
 		t.Fatalf("after transition: %s %q", st, ip)
 	}
@@ -144,7 +145,7 @@ func TestLifecycle(t *testing.T) {
 	if st, got := f.status(t, id); st != "Starting" || got != ip {
 		t.Fatalf("after start: %s %q", st, got)
 	}
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	if st, _ := f.status(t, id); st != "Running" {
 		t.Fatalf("after start transition: %s", st)
 	}
@@ -162,7 +163,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("early invocation: %s %s", tea.StringValue(r.InvocationStatus), tea.StringValue(r.ErrorCode))
 	}
 
-	f.clock.Advance(5 * time.Second)
+	f.clock.Add(5 * time.Second)
 	ca = must(f.client.DescribeCloudAssistantStatus(&ecs.DescribeCloudAssistantStatusRequest{
 		RegionId: tea.String("cn-hangzhou"), InstanceId: []*string{&id}}))
 	if got := tea.StringValue(ca.Body.InstanceCloudAssistantStatusSet.InstanceCloudAssistantStatus[0].CloudAssistantStatus); got != "true" {
@@ -182,7 +183,7 @@ func TestLifecycle(t *testing.T) {
 		{time.Second, "Running", "Running", "", ""},
 		{time.Second, "Success", "Finished", "deployed\n", "2026-11-24T13:40:11Z"},
 	} {
-		f.clock.Advance(want.advance)
+		f.clock.Add(want.advance)
 		r := f.result(t, invoke)
 		out, _ := base64.StdEncoding.DecodeString(tea.StringValue(r.Output))
 		if tea.StringValue(r.InvocationStatus) != want.status || tea.StringValue(r.InvokeRecordStatus) != want.rec ||
@@ -204,7 +205,7 @@ func TestLifecycle(t *testing.T) {
 	_, err = f.client.RunCommand(&ecs.RunCommandRequest{RegionId: tea.String("cn-hangzhou"),
 		Type: tea.String("RunShellScript"), CommandContent: tea.String("true"), InstanceId: []*string{&id}})
 	sdkErr(t, err, "InvalidInstance.NotRunning", 403)
-	f.clock.Advance(2 * time.Second)
+	f.clock.Add(2 * time.Second)
 	if st, got := f.status(t, id); st != "Stopped" || got != ip {
 		t.Fatalf("after stop transition: %s %q", st, got)
 	}

@@ -110,13 +110,13 @@ func TestIncorrectInstanceStatus(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { sdkErr(t, tc.call(), "IncorrectInstanceStatus", 403) })
 	}
-	f.clock.Advance(2 * time.Second) // Stopped
+	f.clock.Add(2 * time.Second) // Stopped
 	sdkErr(t, stop(), "IncorrectInstanceStatus", 403)
 	if err := start(); err != nil {
 		t.Fatal(err)
 	}
 	sdkErr(t, start(), "IncorrectInstanceStatus", 403) // Starting
-	f.clock.Advance(2 * time.Second)                   // Running
+	f.clock.Add(2 * time.Second)                       // Running
 	sdkErr(t, start(), "IncorrectInstanceStatus", 403)
 	sdkErr(t, del(), "IncorrectInstanceStatus", 403) // Running needs Force
 	if _, err := f.client.DeleteInstance(&ecs.DeleteInstanceRequest{InstanceId: &id, Force: tea.Bool(true)}); err != nil {
