@@ -596,26 +596,33 @@ func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
 
 func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
 	return s.adminAction(ctx, actor, action, func(inst domain.Instance) (string, error) {
-		tr := transitions[action]
 		if action == domain.ActionStart {
 			if err := s.budgetAllows(ctx, Offer{Zone: inst.Zone, InstanceType: inst.InstanceType}); err != nil {
 				return "", err
 			}
 		}
-		reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
-		if err == nil {
-			// So the reconciler knows this change was ours.
-			if uerr := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = tr.done[0] }); uerr != nil {
-				s.log.Warn("recording the new status", "instance", inst.ID, "err", uerr)
-			}
-			if action == domain.ActionStart {
-				s.costStarted(ctx, inst, s.clock.Now())
-			} else {
-				s.costStopped(ctx, inst.ID, s.clock.Now())
-			}
-		}
-		return reqID, err
+		return s.move(ctx, inst, action)
 	})
+}
+
+// move starts or stops inst in the cloud, then records the status it
+// caused (so the reconciler knows the change was ours) and opens or closes
+// its cost interval. Users and the watchdogs alike go through it.
+func (s *Service) move(ctx context.Context, inst domain.Instance, action string) (string, error) {
+	tr := transitions[action]
+	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+	if err != nil {
+		return reqID, err
+	}
+	if uerr := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = tr.done[0] }); uerr != nil {
+		s.log.Warn("recording the new status", "instance", inst.ID, "err", uerr)
+	}
+	if action == domain.ActionStart {
+		s.costStarted(ctx, inst, s.clock.Now())
+	} else {
+		s.costStopped(ctx, inst.ID, s.clock.Now())
+	}
+	return reqID, nil
 }
 
 // adminAction runs an admin's action on the recorded instance and writes

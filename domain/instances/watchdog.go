@@ -146,14 +146,7 @@ func (s *Service) crashAction(ctx context.Context, inst domain.Instance, w *watc
 // monitorStop stops the instance on a watchdog's behalf and records why.
 func (s *Service) monitorStop(ctx context.Context, inst domain.Instance, action, detail string) bool {
 	started := s.clock.Now()
-	tr := transitions[domain.ActionStop]
-	reqID, err := s.checkThenCall(ctx, inst.ID, domain.ActionStop, tr.need, tr.call)
-	if err == nil {
-		if uerr := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = tr.done[0] }); uerr != nil {
-			s.log.Warn("recording the new status", "instance", inst.ID, "err", uerr)
-		}
-		s.costStopped(ctx, inst.ID, s.clock.Now())
-	}
+	reqID, err := s.move(ctx, inst, domain.ActionStop)
 	return s.monitorDone(ctx, inst, action, detail, reqID, started, err)
 }
 
