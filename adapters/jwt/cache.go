@@ -52,9 +52,3 @@ func (v *verified) put(token string, c domain.TokenClaims) {
 	}
 	v.m[token] = c
 }
-
-func (v *verified) len() int {
-	v.mu.RLock()
-	defer v.mu.RUnlock()
-	return len(v.m)
-}

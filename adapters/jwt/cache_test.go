@@ -11,7 +11,7 @@ func TestVerifiedIsBounded(t *testing.T) {
 	v := newVerified(64)
 	for i := range 1000 {
 		v.put(fmt.Sprint(i), domain.TokenClaims{Subject: fmt.Sprint(i)})
-		if n := v.len(); n > 64 {
+		if n := len(v.m); n > 64 {
 			t.Fatalf("%d entries after %d puts, max 64", n, i+1)
 		}
 	}
