@@ -15,8 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/adapters/console"
+	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
 	"github.com/seatidemc/seatide/adapters/mcping"

@@ -43,7 +43,7 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 func fullServer() *Server {
 	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{},
 		Settings: func() any { return map[string]any{} },
-		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
+		Metrics:  http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
