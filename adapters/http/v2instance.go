@@ -43,6 +43,14 @@ type v2InstanceView struct {
 	ID        string       `json:"id,omitempty"`
 	IP        string       `json:"ip,omitempty"`
 	Operation *v2Operation `json:"operation"`
+	// Actions says, per action, whether the caller may press it now and
+	// why not (permission, approval, budget); state rules are the state's.
+	Actions map[string]v2Permission `json:"actions"`
+}
+
+type v2Permission struct {
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // GET /api/v2/instance
@@ -68,6 +76,15 @@ func (s *Server) v2Instance(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		view.Operation = toV2Operation(op)
+	}
+	view.Actions = map[string]v2Permission{}
+	for action, err := range s.instances.Permitted(ctx, actorFrom(ctx)) {
+		p := v2Permission{Allowed: err == nil}
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code != domain.CodeInternal {
+			p.Reason = sentence(de.Message)
+		}
+		view.Actions[action] = p
 	}
 	writeJSON(w, http.StatusOK, view)
 }

@@ -16,7 +16,8 @@ import './style.css';
 const pages = [
   { path: '/', key: 'status', Page: Status },
   { path: '/backups', key: 'backups', Page: Backups },
-  { path: '/history', key: 'history', Page: History },
+  // The instance service shows history to admins only.
+  { path: '/history', key: 'history', Page: History, admin: true },
   { path: '/money', key: 'money', Page: Money },
   { path: '/tokens', key: 'tokens', Page: Tokens },
   { path: '/users', key: 'users', Page: Users, admin: true },

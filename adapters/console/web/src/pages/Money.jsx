@@ -4,6 +4,10 @@ import { useApp } from '../app.js';
 import { SpendChart } from '../chart.jsx';
 import { Problem } from './common.jsx';
 
+// cents shows an exact amount (up to six decimals) rounded to cents for
+// reading; the per-day table keeps the exact figures.
+const cents = (s) => Number(s).toFixed(2);
+
 export function Money() {
   const { t } = useApp();
   const [cost, setCost] = useState(null);
@@ -26,7 +30,7 @@ export function Money() {
       <Problem error={error} onRetry={load} />
       <div class="grid">
         <div class="card"><h2>{t('balance')}</h2><p class="big" data-testid="balance">{account ? `${account.balance} ${account.currency}` : '—'}</p></div>
-        <div class="card"><h2>{t('total')}</h2><p class="big" data-testid="total">{cost ? `${cost.total} ${cost.currency}` : '—'}</p>
+        <div class="card"><h2>{t('total')}</h2><p class="big" data-testid="total">{cost ? `${cents(cost.total)} ${cost.currency}` : '—'}</p>
           {pct !== null && (
             <>
               <label for="budget-gauge">{t('budget')}: {budget.monthly} {cost.currency}</label>

@@ -20,7 +20,7 @@ const allowedIn = {
 };
 
 export function Status() {
-  const { t, me } = useApp();
+  const { t, me, setMe } = useApp();
   const [inst, setInst] = useState(null);
   const [server, setServer] = useState(null);
   const [price, setPrice] = useState(null);
@@ -38,7 +38,9 @@ export function Status() {
       if (err.status !== 401) setError(err);
     }
     get('/api/v2/price').then(setPrice, () => {});
-  }, []);
+    // An admin may approve this account meanwhile: the buttons follow.
+    get('/api/v2/me').then((u) => setMe((old) => (old && old.approved === u.approved && old.group === u.group ? old : u)), () => {});
+  }, [setMe]);
   useEffect(() => { refresh(); }, [refresh]);
   const running = inst && inst.operation && inst.operation.state === 'running';
   const mode = useLive(refresh, running || pressed !== '');
@@ -62,6 +64,8 @@ export function Status() {
   const state = inst.state;
   const stateText = state === 'none' ? t('stateNone') : state === 'creating' ? t('stateCreating') : state;
   const reason = (action) => {
+    const server = inst.actions && inst.actions[action];
+    if (server && !server.allowed) return server.reason || t('reasonAdmin');
     if (me.approved === false) return t('reasonApproval');
     if (running || pressed) return t('reasonBusy');
     if (!allowedIn[action](state)) return t('reasonState', { state: stateText });
