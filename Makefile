@@ -15,7 +15,7 @@ build:
 
 ## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
 test: vet
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 ## test-short: the quick tests only, without the race detector
 test-short:

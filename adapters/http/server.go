@@ -122,7 +122,9 @@ func New(opts Options) *Server {
 	if opts.Console != nil {
 		console := opts.Console
 		r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
-			if isAPI(r) { // an unknown API route stays an API answer
+			// An unknown API route, or an operational one served elsewhere
+			// (metrics on their own listener), stays a JSON answer.
+			if isAPI(r) || probes[r.URL.Path] {
 				s.notFound(w, r)
 				return
 			}
