@@ -41,6 +41,7 @@ type Config struct {
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	Console   ConsoleConfig   `mapstructure:"console"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -67,6 +68,11 @@ type UsersConfig struct {
 	OpenSignup          bool `mapstructure:"open_signup"`
 	HideUnknown         bool `mapstructure:"hide_unknown"`
 	MaxConcurrentHashes int  `mapstructure:"max_concurrent_hashes"`
+}
+
+// ConsoleConfig switches the web console served at /.
+type ConsoleConfig struct {
+	Enabled bool `mapstructure:"enabled"`
 }
 
 type LogConfig struct {
@@ -277,6 +283,7 @@ func defaults() map[string]any {
 		"info.endpoint":             "",
 		"info.max_pages":            20,
 		"metrics.listen":            "",
+		"console.enabled":           true,
 	}
 }
 
