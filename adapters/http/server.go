@@ -88,6 +88,7 @@ func New(opts Options) *Server {
 	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
+	r.Route(v2Prefix, s.v2Routes)
 	r.Get("/api/openapi.yaml", serveOpenAPI)
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -117,13 +118,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 // with status "http-error" (its health check probes GET /api); elsewhere a
 // plain JSON 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
-		info.unmatched = true
-	}
+	s.markUnmatched(r)
 	writeHTTPError(w, r, http.StatusNotFound, "NOT_FOUND")
 }
 
+// markUnmatched tells the logging middleware that no route matched, so the
+// metrics label stays bounded.
+func (s *Server) markUnmatched(r *http.Request) {
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		info.unmatched = true
+	}
+}
+
 func writeHTTPError(w http.ResponseWriter, r *http.Request, code int, name string) {
+	if isV2(r) {
+		writeProblem(w, r, code, strings.ToLower(strings.ReplaceAll(name, "_", "-")), http.StatusText(code)+".", "")
+		return
+	}
 	status := code
 	if isAPI(r) {
 		status = http.StatusOK
