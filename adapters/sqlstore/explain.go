@@ -59,6 +59,26 @@ func whereOf(driver, dsn string) where {
 	return where{}
 }
 
+// Location says where a DSN points, for logs: the absolute file of a
+// sqlite database, user@host:port/dbname of a server; never a password.
+func Location(driver, dsn string) string {
+	if driver == "sqlite" || driver == "" {
+		path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+		if sqliteInMemory(dsn) {
+			return "in memory"
+		}
+		if abs, err := filepath.Abs(path); err == nil {
+			return abs
+		}
+		return path
+	}
+	w := whereOf(driver, dsn)
+	if w.addr == "" {
+		return "(a DSN that does not parse)"
+	}
+	return w.user + "@" + w.addr + "/" + w.db
+}
+
 // unreachable explains a failed first contact with the database.
 func unreachable(driver, dsn string, err error) error {
 	if driver == "sqlite" {
