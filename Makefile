@@ -9,9 +9,11 @@ PKGS    ?= ./...
 run: build
 	./$(BIN) serve
 
-## build: compile the binary into bin/
+## build: compile the binary into bin/, stamped with the git revision that
+## `seatide version` prints (GOFLAGS may say -buildvcs=false; the flag here
+## wins; go cannot stamp from a `git worktree`, whose .git is a file)
 build:
-	$(GO) build -o $(BIN) ./cmd/seatide
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/seatide
 
 ## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
 test: vet

@@ -49,6 +49,10 @@ type Config struct {
 	MemoryLimitText string `mapstructure:"memory_limit"`
 	MemoryLimit     int64  `mapstructure:"-"`
 
+	// File is the configuration file read ("" for none). Not a key: start-up
+	// says which file it read.
+	File string `mapstructure:"-"`
+
 	// Clock is the service's time (nil: the system clock). Not a key:
 	// tests set a manual one to drive the watchdogs and the ledger.
 	Clock ports.Clock `mapstructure:"-"`
@@ -304,11 +308,13 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	// Take SEATIDE_* values from environ rather than viper's AutomaticEnv,
 	// which reads the process environment: callers and tests control it.
 	known := make(map[string]string)
+	src := configSources{v: v, env: map[string]string{}}
 	for k := range defaults() {
 		name := "SEATIDE_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		known[name] = k
 		if val, ok := env[name]; ok {
 			v.Set(k, val)
+			src.env[k] = name
 		}
 	}
 	var unknownEnv []string
@@ -330,8 +336,12 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+			return Config{}, readFileError(path, err)
 		}
+		src.path = path
+	}
+	if err := src.unknownKeys(defaults()); err != nil {
+		return Config{}, err
 	}
 
 	var cfg Config
@@ -344,8 +354,9 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		)
 	})
 	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, src.decodeError(err)
 	}
+	cfg.File = path
 	// The SDK's standard variables, when the keys are not configured.
 	for _, kv := range environ {
 		k, val, _ := strings.Cut(kv, "=")
@@ -357,7 +368,7 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		}
 	}
 	if err := cfg.finish(); err != nil {
-		return Config{}, err
+		return Config{}, src.place(err)
 	}
 	return cfg, nil
 }

@@ -31,6 +31,7 @@ type UserService interface {
 	Delete(ctx context.Context, actor *domain.User, usernames []string) (users.DeleteResult, error)
 	Alter(ctx context.Context, actor *domain.User, username string, c users.Changes) (domain.User, error)
 	ChangePassword(ctx context.Context, actor *domain.User, username, password string) error
+	MayManage(actor *domain.User) error
 }
 
 var _ UserService = (*users.Service)(nil)

@@ -621,6 +621,7 @@ func (s *Service) move(ctx context.Context, inst domain.Instance, action string)
 		s.costStarted(ctx, inst, s.clock.Now())
 	} else {
 		s.costStopped(ctx, inst.ID, s.clock.Now())
+		s.probes.forget() // as a delete does by clearing the IP
 	}
 	return reqID, nil
 }
