@@ -41,8 +41,8 @@ type instance struct {
 	// or Not-applicable (DescribeInstances' StoppedMode).
 	stoppedMode string
 	publicIP    string
-	ipAllocated  bool // AllocatePublicIpAddress may succeed only once
-	reassignIP   bool // StopCharging released the public IP; Start gets a new one
+	ipAllocated bool // AllocatePublicIpAddress may succeed only once
+	reassignIP  bool // StopCharging released the public IP; Start gets a new one
 
 	mc   MinecraftState // what its fake Minecraft server says (Options.Minecraft)
 	mcLn *mcListener    // its fake server, listening on publicIP; nil when none

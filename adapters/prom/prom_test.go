@@ -170,7 +170,7 @@ func (s stubCloud) ListManaged(context.Context, map[string]string) ([]ports.Clou
 func (s stubCloud) AllocatePublicIP(context.Context, string) (string, string, error) {
 	return "", "", s.err
 }
-func (s stubCloud) StartInstance(context.Context, string) (string, error)  { return "", s.err }
+func (s stubCloud) StartInstance(context.Context, string) (string, error) { return "", s.err }
 func (s stubCloud) StopInstance(context.Context, string, ports.StopMode) (string, error) {
 	return "", s.err
 }

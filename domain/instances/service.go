@@ -41,11 +41,11 @@ type Config struct {
 	// public IP; KeepCharging keeps both.
 	StoppedMode   ports.StopMode
 	DeployEnabled bool
-	DeployScript        string // the script's text
-	PollInterval        time.Duration
-	WaitTimeout         time.Duration // per wait for a state
-	AgentTimeout        time.Duration // for the Cloud Assistant agent after Running
-	DeployTimeout       time.Duration // for the deploy script to finish
+	DeployScript  string // the script's text
+	PollInterval  time.Duration
+	WaitTimeout   time.Duration // per wait for a state
+	AgentTimeout  time.Duration // for the Cloud Assistant agent after Running
+	DeployTimeout time.Duration // for the deploy script to finish
 
 	// ProcessID names this process in operations and leases (random when
 	// empty). ReconcileInterval paces the monitors; LeaseTTL is how long a
