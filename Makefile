@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/seatide
 PKGS    ?= ./...
 
-.PHONY: run build test test-short vet fmt bench clean
+.PHONY: run build test test-short vet fmt bench clean console
 
 ## run: build and serve on the embedded defaults (SQLite ./seatide.db, 127.0.0.1:5000)
 run: build
@@ -17,7 +17,7 @@ build:
 
 ## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
 test: vet
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 ## test-short: the quick tests only: no database servers (SQLite stays), no end-to-end runs, no race detector
 test-short:
@@ -39,6 +39,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee bench/out/go-bench.txt
 	$(GO) build -o bin/seatide-bench ./cmd/seatide-bench
 	./bin/seatide-bench -out bench $(BENCHFLAGS)
+
+## console: rebuild the embedded web console from adapters/console/web (needs Node.js and npm);
+## commit adapters/console/dist with its source: CI rebuilds it and fails when they differ
+console:
+	cd adapters/console/web && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf bin bench/out

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/seatidemc/seatide/adapters/console"
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
@@ -131,6 +132,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Checks:         a.readinessChecks(),
 		ObserveRequest: metrics.ObserveRequest,
 		Metrics:        metricsRoute,
+		Console:        consoleHandler(cfg),
+		SecureCookies:  cfg.Production,
+		Settings:       func() any { return cfg.Settings() },
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -141,6 +145,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return a, nil
+}
+
+// consoleHandler serves the embedded web console unless console.enabled is
+// off (an operator who serves the original web UI at / instead).
+func consoleHandler(cfg Config) http.Handler {
+	if !cfg.Console.Enabled {
+		return nil
+	}
+	return console.Handler()
 }
 
 func openDB(ctx context.Context, cfg Config, clock ports.Clock) (*sqlstore.DB, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -94,7 +95,7 @@ func ImportV1(ctx context.Context, cfg Config, from string, opts ImportV1Options
 // without tables as empty, and refuses one that is only partly migrated.
 func importDestination(ctx context.Context, cfg Config, db *sqlstore.DB, clock ports.Clock, dry bool) (dst importv1.Destination, empty bool, err error) {
 	if !dry {
-		if err := (&App{cfg: cfg, db: db}).prepareSchema(ctx); err != nil {
+		if err := (&App{cfg: cfg, db: db, log: slog.New(slog.DiscardHandler)}).prepareSchema(ctx); err != nil {
 			return importv1.Destination{}, false, err
 		}
 		return sqlDestination(db, clock), false, nil

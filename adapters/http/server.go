@@ -54,6 +54,14 @@ type Options struct {
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+	// Console serves the web console's files for GET requests outside /api
+	// (nil: none). SecureCookies marks the console's session cookies
+	// Secure (production, behind HTTPS).
+	Console       http.Handler
+	SecureCookies bool
+	// Settings returns the effective configuration with secrets hidden, for
+	// GET /api/v2/settings (admins); nil: no such route.
+	Settings func() any
 }
 
 // Server holds the routes and what they call.
@@ -65,6 +73,9 @@ type Server struct {
 	router    chi.Router
 	checks    []Check
 	observe   func(route, method string, status int, elapsed time.Duration)
+
+	secureCookies bool
+	settings      func() any
 }
 
 // New builds the handler tree.
@@ -74,7 +85,7 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest}
+		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -108,6 +119,18 @@ func New(opts Options) *Server {
 	}
 	if s.billing != nil {
 		r.Route("/api/info/v1", s.infoRoutes)
+	}
+	if opts.Console != nil {
+		console := opts.Console
+		r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
+			// An unknown API route, or an operational one served elsewhere
+			// (metrics on their own listener), stays a JSON answer.
+			if isAPI(r) || probes[r.URL.Path] {
+				s.notFound(w, r)
+				return
+			}
+			console.ServeHTTP(w, r)
+		})
 	}
 	return s
 }

@@ -32,6 +32,7 @@ type InstanceService interface {
 	LastOperation(ctx context.Context) (domain.Operation, error)
 	History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error)
 	Cost(ctx context.Context, actor *domain.User, from, to time.Time) (instances.CostReport, error)
+	Permitted(ctx context.Context, actor *domain.User) map[string]error
 }
 
 var _ InstanceService = (*instances.Service)(nil)
