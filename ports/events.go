@@ -44,3 +44,42 @@ type EventStore interface {
 	// gets them).
 	Prune(ctx context.Context, before time.Time) (int64, error)
 }
+
+// Delivery is one event queued for one webhook endpoint.
+type Delivery struct {
+	Endpoint  string
+	Event     domain.Event
+	Attempts  int       // failed attempts so far
+	NextAt    time.Time // not before; zero: at once
+	LastError string
+}
+
+// EndpointStatus is what an operator sees of one webhook endpoint.
+type EndpointStatus struct {
+	Endpoint    string
+	Backlog     int // deliveries still queued
+	LastSuccess time.Time
+	LastError   string
+	LastErrorAt time.Time
+}
+
+// OutboxStore hands queued webhook deliveries to the one process that
+// delivers them (it holds the "webhooks" lease), oldest event first per
+// endpoint, so each endpoint gets its events in order. A delivery stays
+// queued until Done: a process that dies mid-delivery leaves it for the
+// next holder (at least once; receivers dedupe by event id).
+type OutboxStore interface {
+	// Head returns endpoint's queued delivery with the lowest event ID, ok
+	// false when none is queued.
+	Head(ctx context.Context, endpoint string) (d Delivery, ok bool, err error)
+
+	// Done removes the delivery and records a success at at.
+	Done(ctx context.Context, endpoint string, eventID int64, at time.Time) error
+
+	// Retry records a failed attempt at at: one more attempt, next try at
+	// next, errText as the endpoint's last error.
+	Retry(ctx context.Context, endpoint string, eventID int64, next time.Time, errText string, at time.Time) error
+
+	// Status reports each endpoint in endpoints (in that order).
+	Status(ctx context.Context, endpoints []string) ([]EndpointStatus, error)
+}
