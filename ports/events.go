@@ -83,3 +83,35 @@ type OutboxStore interface {
 	// Status reports each endpoint in endpoints (in that order).
 	Status(ctx context.Context, endpoints []string) ([]EndpointStatus, error)
 }
+
+// WebhookSender delivers one event to one configured webhook endpoint
+// (named as in the outbox). An error means "not delivered, try again
+// later"; it must be safe to show an operator (no secrets, no URL query).
+type WebhookSender interface {
+	Send(ctx context.Context, endpoint string, e domain.Event) error
+}
+
+// EventObserver hears what the event machinery does, for metrics. Its
+// methods are called synchronously and must not block.
+type EventObserver interface {
+	// EventStored counts an event stored (and so streamed and queued).
+	EventStored(t domain.EventType)
+	// EventLost counts an event that could not be kept (queue full, store
+	// down): it is logged, but nobody will see it.
+	EventLost()
+	// StreamClients moves the number of connected live readers by delta.
+	StreamClients(delta int)
+	// StreamDropped counts a live reader dropped for being too slow.
+	StreamDropped()
+	// WebhookAttempt counts one delivery attempt to endpoint.
+	WebhookAttempt(endpoint string, ok bool)
+}
+
+// NopEventObserver ignores everything; the default.
+type NopEventObserver struct{}
+
+func (NopEventObserver) EventStored(domain.EventType) {}
+func (NopEventObserver) EventLost()                   {}
+func (NopEventObserver) StreamClients(int)            {}
+func (NopEventObserver) StreamDropped()               {}
+func (NopEventObserver) WebhookAttempt(string, bool)  {}
