@@ -53,6 +53,15 @@ type Options struct {
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+
+	// Events serves GET /api/v2/events (nil: no such route); Webhooks
+	// reports GET /api/v2/webhooks. SSEHeartbeat paces the comment lines
+	// that keep idle streams open through proxies (default 15s); SSETicker
+	// makes its ticker (tests pass a manual one).
+	Events       EventStream
+	Webhooks     WebhookStatus
+	SSEHeartbeat time.Duration
+	SSETicker    func(time.Duration) (<-chan time.Time, func())
 }
 
 // Server holds the routes and what they call.
@@ -64,6 +73,11 @@ type Server struct {
 	router    chi.Router
 	checks    []Check
 	observe   func(route, method string, status int, elapsed time.Duration)
+
+	events       EventStream
+	webhooks     WebhookStatus
+	sseHeartbeat time.Duration
+	sseTicker    func(time.Duration) (<-chan time.Time, func())
 }
 
 // New builds the handler tree.
@@ -74,6 +88,13 @@ func New(opts Options) *Server {
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
 		checks: opts.Checks, observe: opts.ObserveRequest}
+	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker
+	if s.sseHeartbeat <= 0 {
+		s.sseHeartbeat = 15 * time.Second
+	}
+	if s.sseTicker == nil {
+		s.sseTicker = realTicker
+	}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -192,6 +213,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (flushes and
+// write deadlines for event streams).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
