@@ -43,7 +43,7 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // route it can.
 func fullServer() *Server {
 	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{},
-		Events: hubOver(&memstore.Events{}, 1),
+		Events:  hubOver(&memstore.Events{}, 1),
 		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 

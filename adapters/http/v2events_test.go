@@ -317,7 +317,7 @@ func TestEventStreamStalledClientIsDropped(t *testing.T) {
 		next += buffer / 2
 	}
 	close(w.release)
-	<-handlerDone // its channel was closed: the response ended
+	<-handlerDone            // its channel was closed: the response ended
 	if w.writes > 2+buffer { // the preamble, event 1, then what its buffer held when dropped
 		t.Fatalf("the dropped client was written %d times", w.writes)
 	}
