@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,7 @@ type Options struct {
 	// ObserveRequest hears every answered request (for metrics): its route
 	// pattern (UnmatchedRoute when none matched, so that the label set stays
 	// bounded), method, status and duration. nil: none.
-	ObserveRequest func(route, method string, status int, elapsed time.Duration)
+	ObserveRequest func(route, method string, status int, outcome string, elapsed time.Duration)
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
@@ -72,7 +73,7 @@ type Server struct {
 	log       *slog.Logger
 	router    chi.Router
 	checks    []Check
-	observe   func(route, method string, status int, elapsed time.Duration)
+	observe   func(route, method string, status int, outcome string, elapsed time.Duration)
 
 	events       EventStream
 	webhooks     WebhookStatus
@@ -204,7 +205,23 @@ func validRequestID(id string) bool {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	outcome string // the v1 envelope's status, told by writePython
+}
+
+// setOutcome is how writePython tells the access log and the metrics a v1
+// answer's outcome, which its HTTP 200 hides.
+func (s *statusRecorder) setOutcome(o string) { s.outcome = o }
+
+// outcomeLabel is the v1 envelope's status (ok, ng, error, http-error)
+// when a v1 writer answered, else the status class (2xx, 4xx, 5xx): a
+// bounded label either way.
+func (s *statusRecorder) outcomeLabel() string {
+	switch s.outcome {
+	case "ok", "ng", "error", "http-error":
+		return s.outcome
+	}
+	return strconv.Itoa(s.status/100) + "xx"
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -254,9 +271,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
+			slog.String("outcome", rec.outcomeLabel()),
 			slog.Duration("duration", elapsed))
 		if s.observe != nil {
-			s.observe(routeOf(r, info), methodLabel(r.Method), rec.status, elapsed)
+			s.observe(routeOf(r, info), methodLabel(r.Method), rec.status, rec.outcomeLabel(), elapsed)
 		}
 	})
 }
