@@ -41,6 +41,8 @@ type Config struct {
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	Events    EventsConfig    `mapstructure:"events"`
+	Notify    NotifyConfig    `mapstructure:"notify"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -277,6 +279,13 @@ func defaults() map[string]any {
 		"info.endpoint":             "",
 		"info.max_pages":            20,
 		"metrics.listen":            "",
+
+		"events.keep":          "720h",
+		"events.poll_interval": "1s",
+		"events.heartbeat":     "15s",
+		"events.client_buffer": 256,
+		"notify.language":      "en",
+		"notify.webhooks":      []any{},
 	}
 }
 
@@ -449,6 +458,9 @@ func (c *Config) finish() error {
 			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
 		}
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	if err := c.finishEvents(); err != nil {
+		return err
 	}
 	return c.finishWatch()
 }
