@@ -32,6 +32,7 @@ type UserService interface {
 	Delete(ctx context.Context, actor *domain.User, usernames []string) (users.DeleteResult, error)
 	Alter(ctx context.Context, actor *domain.User, username string, c users.Changes) (domain.User, error)
 	ChangePassword(ctx context.Context, actor *domain.User, username, password string) error
+	MayManage(actor *domain.User) error
 }
 
 var _ UserService = (*users.Service)(nil)
@@ -49,11 +50,20 @@ type Options struct {
 	Checks []Check
 	// ObserveRequest hears every answered request (for metrics): its route
 	// pattern (UnmatchedRoute when none matched, so that the label set stays
-	// bounded), method, status and duration. nil: none.
+	// bounded), method, status, outcome (v1: the envelope's status; else the
+	// status class) and duration. nil: none.
 	ObserveRequest func(route, method string, status int, outcome string, elapsed time.Duration)
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+	// Console serves the web console's files for GET requests outside /api
+	// (nil: none). SecureCookies marks the console's session cookies
+	// Secure (production, behind HTTPS).
+	Console       http.Handler
+	SecureCookies bool
+	// Settings returns the effective configuration with secrets hidden, for
+	// GET /api/v2/settings (admins); nil: no such route.
+	Settings func() any
 
 	// Events serves GET /api/v2/events (nil: no such route); Webhooks
 	// reports GET /api/v2/webhooks. SSEHeartbeat paces the comment lines
@@ -75,6 +85,9 @@ type Server struct {
 	checks    []Check
 	observe   func(route, method string, status int, outcome string, elapsed time.Duration)
 
+	secureCookies bool
+	settings      func() any
+
 	events       EventStream
 	webhooks     WebhookStatus
 	sseHeartbeat time.Duration
@@ -88,7 +101,7 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest}
+		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings}
 	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker
 	if s.sseHeartbeat <= 0 {
 		s.sseHeartbeat = 15 * time.Second
@@ -129,6 +142,18 @@ func New(opts Options) *Server {
 	}
 	if s.billing != nil {
 		r.Route("/api/info/v1", s.infoRoutes)
+	}
+	if opts.Console != nil {
+		console := opts.Console
+		r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
+			// An unknown API route, or an operational one served elsewhere
+			// (metrics on their own listener), stays a JSON answer.
+			if isAPI(r) || probes[r.URL.Path] {
+				s.notFound(w, r)
+				return
+			}
+			console.ServeHTTP(w, r)
+		})
 	}
 	return s
 }
