@@ -203,3 +203,31 @@ func TestPlayersJoinAndLeave(t *testing.T) {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }
+
+// An admin's start, stop and delete are operations too: started, then
+// succeeded or failed with the reason.
+func TestAdminActionsEmitOperations(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *instances.Config) { c.DeployEnabled = false })
+	must(t, f.svc.Create(ctx, admin))
+	f.svc.Wait()
+	f.events.mu.Lock()
+	f.events.events = nil
+	f.events.mu.Unlock()
+	if err := f.svc.Start(ctx, admin); err == nil {
+		t.Fatal("start of a running server")
+	}
+	must(t, f.svc.Stop(ctx, admin))
+	var got []string
+	for _, e := range f.events.all() {
+		if e.Type.Category() == "operation" {
+			d := e.Data()
+			got = append(got, fmt.Sprintf("%s %s %s", e.Type, d.Action, d.Reason))
+		}
+	}
+	want := []string{"operation.started start ", "operation.failed start The instance is Running but must be Stopped to start.",
+		"operation.started stop ", "operation.succeeded stop "}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
