@@ -113,6 +113,8 @@ func TestReasonIsSafe(t *testing.T) {
 		{&domain.StateError{Action: "start", Current: domain.StatusRunning, Required: domain.StatusStopped}, "The instance is Running but must be Stopped to start."},
 		{domain.Internal(context.DeadlineExceeded, "dial tcp 10.0.0.1: secret detail"), "internal error"},
 		{context.Canceled, "internal error"},
+		{&domain.BudgetError{Spent: 9_000_000, Hour: 2_000_000, Budget: 10_000_000, Currency: "CNY"},
+			"This month's spend of 9.00 CNY plus one more hour at 2.00 CNY would pass the monthly budget of 10.00 CNY."},
 	} {
 		if got := instances.Reason(tc.err); got != tc.want {
 			t.Errorf("Reason(%v) = %q, want %q", tc.err, got, tc.want)
