@@ -216,3 +216,22 @@ type countingObserver struct {
 
 func (c *countingObserver) EventLost() { c.mu.Lock(); c.n++; c.mu.Unlock() }
 func (c *countingObserver) lost() int  { c.mu.Lock(); defer c.mu.Unlock(); return c.n }
+
+// Replicas share the table: a reader on replica B sees what replica A
+// emitted once B's poller reads the table (A's Bus wakes only A's Hub).
+func TestHubAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	store := &memstore.Events{} // the shared database
+	hubA, hubB := newHub(t, store, ports.SystemClock{}, 16), newHub(t, store, ports.SystemClock{}, 16)
+	onB := hubB.Subscribe(nil)
+	busA := events.NewBus(events.BusDeps{Store: store, Clock: ports.SystemClock{}, Wake: []func(){hubA.Wake}}, events.BusConfig{})
+	busA.Emit(ctx, domain.NewEvent(domain.EventPlayerJoined, t0, "", "i-1", domain.EventData{Player: "alex"}))
+	busA.Close() // stored
+	if got := drain(onB); len(got) != 0 {
+		t.Fatalf("B saw %v before polling", got)
+	}
+	must(t, hubB.Poll(ctx))
+	if got := drain(onB); !equalIDs(got, 1) {
+		t.Fatalf("B got %v", got)
+	}
+}
