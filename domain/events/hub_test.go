@@ -235,3 +235,14 @@ func TestHubAcrossReplicas(t *testing.T) {
 		t.Fatalf("B got %v", got)
 	}
 }
+
+func TestBusEmitAfterCloseIsLostNotAPanic(t *testing.T) {
+	obs := &countingObserver{}
+	b := events.NewBus(events.BusDeps{Store: &memstore.Events{}, Clock: ports.SystemClock{}, Observer: obs}, events.BusConfig{})
+	b.Close()
+	b.Close()
+	b.Emit(context.Background(), domain.NewEvent(domain.EventPlayerJoined, t0, "", "", domain.EventData{}))
+	if obs.lost() != 1 {
+		t.Fatalf("lost %d", obs.lost())
+	}
+}
