@@ -44,7 +44,9 @@ func TestRunInstancesRefuses(t *testing.T) {
 		{"system disk category", func(r *ecs.RunInstancesRequest) {
 			r.SystemDisk = &ecs.RunInstancesRequestSystemDisk{Category: tea.String("floppy")}
 		}, "InvalidSystemDiskCategory.ValueNotSupported", 400},
-		{"spot duration", func(r *ecs.RunInstancesRequest) { r.SpotStrategy, r.SpotDuration = tea.String("SpotAsPriceGo"), tea.Int32(3) }, "InvalidParameter", 400},
+		{"spot duration", func(r *ecs.RunInstancesRequest) {
+			r.SpotStrategy, r.SpotDuration = tea.String("SpotAsPriceGo"), tea.Int32(3)
+		}, "InvalidParameter", 400},
 		{"spot interruption", func(r *ecs.RunInstancesRequest) {
 			r.SpotStrategy, r.SpotInterruptionBehavior = tea.String("SpotAsPriceGo"), tea.String("Hibernate")
 		}, "InvalidParameter", 400},
