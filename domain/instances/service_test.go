@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -540,7 +541,10 @@ func TestStateRules(t *testing.T) {
 					t.Errorf("delete left a record or a server")
 				}
 			}
-			hist := f.actions(t)
+			f.svc.Wait() // a start reads the public IP back in the background
+			hist := slices.DeleteFunc(f.actions(t), func(a string) bool {
+				return strings.HasPrefix(a, "ip:") // a new IP after an economical stop: TestStartReadsThePublicIPBack
+			})
 			wantRows := 2 + len(tt.setup) // create, init, setup...
 			if tt.actor.IsAdmin() && !errors.Is(tt.wantErr, domain.ErrNoInstance) {
 				wantRows++ // the action itself, ok or not
