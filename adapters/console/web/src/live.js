@@ -20,8 +20,11 @@ export function useLive(refresh, busy) {
     es.onopen = () => setMode('live');
     es.onmessage = () => ref.current();
     const onAny = () => ref.current();
+    // The event types a page shows (domain/event.go); members receive only
+    // the instance, player and backup ones.
     for (const type of ['operation.started', 'operation.step', 'operation.succeeded', 'operation.failed',
-      'instance.status', 'instance.ip', 'player.joined', 'player.left', 'backup.started', 'backup.ready', 'backup.failed'])
+      'instance.status_changed', 'instance.ip_changed', 'instance.wake_requested', 'player.joined', 'player.left',
+      'backup.started', 'backup.ready', 'backup.failed'])
       es.addEventListener(type, onAny);
     es.onerror = () => {
       setMode(es.readyState === EventSource.CLOSED ? 'polling' : 'reconnecting');

@@ -8,7 +8,7 @@ export function Backups() {
   const [list, setList] = useState(null);
   const [error, setError] = useState(null);
   const admin = me.group === 'admin';
-  const load = () => get('/api/v2/backups').then((b) => { setList(b.items || b); setError(null); }, setError);
+  const load = () => get('/api/v2/backups').then((b) => { setList(b.backups); setError(null); }, setError);
   useEffect(() => { load(); }, []);
   const run = (p) => p.then(load, setError);
 
@@ -24,7 +24,7 @@ export function Backups() {
             <tbody data-testid="backups">
               {list.map((b) => (
                 <tr key={b.id}>
-                  <td>{when(b.created_at, lang)}</td><td>{b.size_gib} GiB</td><td>{b.state}</td><td>{b.source}</td>
+                  <td>{when(b.created_at, lang)}</td><td>{b.size_gib} GiB</td><td>{b.state}{b.restore_next ? ` · ${t('restoreNext')}` : ''}{b.error ? `: ${b.error}` : ''}</td><td>{b.source}</td>
                   {admin && (
                     <td class="row-actions">
                       <button type="button" disabled={b.state !== 'ready'} onClick={() => run(post(`/api/v2/backups/${encodeURIComponent(b.id)}/restore`))}>{t('restore')}</button>

@@ -9,13 +9,13 @@ export function Tokens() {
   const [error, setError] = useState(null);
   const [made, setMade] = useState('');
   const [form, setForm] = useState({ name: '', scope: 'read', days: 30 });
-  const load = () => get('/api/v2/tokens').then((l) => { setList(l.items || l); setError(null); }, setError);
+  const load = () => get('/api/v2/tokens').then((l) => { setList(l.tokens); setError(null); }, setError);
   useEffect(() => { load(); }, []);
 
   const create = async (e) => {
     e.preventDefault();
     try {
-      const res = await post('/api/v2/tokens', { name: form.name, scopes: [form.scope], expires_in: `${form.days * 24}h` });
+      const res = await post('/api/v2/tokens', { name: form.name, scopes: [form.scope], expires_in: form.days * 86400 });
       setMade(res.token);
       load();
     } catch (err) {
