@@ -174,6 +174,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		CrashAction:         cfg.Watchdog.CrashAction,
 		IdleStopAfter:       cfg.Idle.StopAfter,
 		IdleGrace:           cfg.Idle.Grace,
+		PlayerEvents:        true, // players joining and leaving are events
 		CostLocation:        cfg.Budget.location,
 		BudgetMonthly:       cfg.Budget.monthly,
 		BudgetStopAtCap:     cfg.Budget.StopAtCap,

@@ -35,3 +35,10 @@ func TestHistoryStore(t *testing.T) {
 func TestLedgerStore(t *testing.T) {
 	portstest.RunLedgerStoreTests(t, func(t *testing.T) ports.LedgerStore { return &memstore.Ledger{} })
 }
+
+func TestEventStore(t *testing.T) {
+	portstest.RunEventStoreTests(t, func(t *testing.T) portstest.EventStores {
+		s := &memstore.Events{}
+		return portstest.EventStores{Events: s, Outbox: s}
+	})
+}
