@@ -95,6 +95,14 @@ var codeRules = []codeRule{
 	{"NoPermission", domain.ErrCloudAuth},
 	{"InvalidAccountStatus.NotEnoughBalance", domain.ErrNoBalance},
 	{"QuotaExceed.", domain.ErrQuota},
+	// BSS: NotApplicable is how BSS refuses an account of the other site
+	// (the SDK sends international regions to business.ap-southeast-1,
+	// bssopenapi-20171214 v6.1.1 client.go's endpoint map; Aliyun's
+	// QueryInstanceBill reference: "for the international site, select
+	// Singapore as the endpoint"); NotAuthorized a RAM user without the
+	// bss actions.
+	{"NotApplicable", domain.ErrBillingNotApplicable},
+	{"NotAuthorized", domain.ErrBillingNotAuthorized},
 }
 
 // sentinelFor returns the sentinel of a cloud error code and HTTP status,

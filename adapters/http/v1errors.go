@@ -79,6 +79,7 @@ var v1Answers = []struct {
 var cloudErrors = []*domain.Error{
 	domain.ErrNoStock, domain.ErrThrottled, domain.ErrCloudUnavailable, domain.ErrCloudAuth,
 	domain.ErrNoBalance, domain.ErrQuota, domain.ErrCloudNotFound,
+	domain.ErrBillingNotApplicable, domain.ErrBillingNotAuthorized,
 }
 
 func capitalise(s string) string {

@@ -78,6 +78,7 @@ func (s *Service) Tick(ctx context.Context) bool {
 	if _, err := s.Watch(ctx); err != nil {
 		s.log.Warn("watchdogs", "err", err)
 	}
+	s.KeepLedger(ctx)
 	if _, err := s.EnforceBudget(ctx); err != nil {
 		s.log.Warn("budget", "err", err)
 	}

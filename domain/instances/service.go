@@ -5,6 +5,7 @@
 package instances
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,7 +14,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +76,14 @@ type Config struct {
 	Currency        string
 	BudgetMonthly   domain.Money
 	BudgetStopAtCap bool
+	// StoppedMode is how a stop leaves the instance billed: StopCharging
+	// (default: only the disks) or KeepCharging (all but traffic).
+	// TrafficHourly is the estimated cost of an hour of public traffic when
+	// paying by traffic (GB per hour times the price per GB). The month's
+	// bill is read every BillCheckInterval (default a day).
+	StoppedMode       string
+	TrafficHourly     domain.Money
+	BillCheckInterval time.Duration
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -97,6 +105,9 @@ type Deps struct {
 	Log     *slog.Logger // nil: discard
 	// Observer hears status changes and reconciliations (metrics); nil: none.
 	Observer ports.InstanceObserver
+	// Bills are the cloud's bills by instance and product; nil: the ledger
+	// is never checked against them.
+	Bills ports.InstanceBilling
 }
 
 // Service runs the instance rules.
@@ -109,6 +120,8 @@ type Service struct {
 	clock   ports.Clock
 	log     *slog.Logger
 	obs     ports.InstanceObserver
+	bills   ports.InstanceBilling
+	money   *moneyState
 	cfg     Config
 
 	// Background steps outlive the request that started them; they stop
@@ -162,6 +175,12 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.Currency == "" {
 		cfg.Currency = "CNY"
 	}
+	if cfg.StoppedMode == "" {
+		cfg.StoppedMode = StopCharging
+	}
+	if cfg.BillCheckInterval <= 0 {
+		cfg.BillCheckInterval = DefaultBillCheckInterval
+	}
 	if cfg.CrashAction == "" {
 		cfg.CrashAction = CrashStop
 	}
@@ -178,7 +197,8 @@ func New(d Deps, cfg Config) *Service {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
-		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
+		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{},
+		bills: d.Bills, money: newMoneyState()}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
 			if d.Probe == nil {
@@ -285,23 +305,41 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		return err
 	}
 	now := s.clock.Now()
-	if err := s.budgetAllows(ctx, s.cfg.Offers[0]); err != nil {
-		s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
-			Detail: budgetDetail(err), StartedAt: now})
-		return err
-	}
 	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
 		StartedBy: actor.Username, Owner: s.cfg.ProcessID, StartedAt: now}
 	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
 	if err != nil {
 		return err
 	}
-	offers, err := s.offers(ctx)
+	offers, quotes, err := s.offers(ctx)
 	if err != nil {
 		return s.abandon(ctx, inst, op, now, actor.Username, err)
 	}
+	// Prices are read once per create (with the offers when choosing the
+	// cheapest), and the budget is judged on each offer before it is
+	// tried: the one created is the one judged.
+	var spent domain.Money
+	if s.budgetOn() {
+		if spent, err = s.monthSpend(ctx, now); err != nil {
+			return s.abandon(ctx, inst, op, now, actor.Username, err)
+		}
+	}
 	var id, reqID string
+	var refused error // the first offer the budget refused
+	var created domain.HourlyRates
 	for i, o := range offers {
+		r, ok := quotes[o]
+		if !ok && s.ledger != nil {
+			if r, err = s.rates(ctx, o); err != nil {
+				break
+			}
+		}
+		if s.budgetOn() {
+			if berr := s.overBudget(spent, r); berr != nil {
+				refused = cmp.Or(refused, berr)
+				continue
+			}
+		}
 		sp := s.spec(o)
 		sp.Tags[OperationTag] = op.ID
 		id, reqID, err = s.cloud.CreateInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
@@ -311,11 +349,12 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		}
 		if err == nil {
 			inst.ID, inst.Zone, inst.InstanceType = id, o.Zone, o.InstanceType
+			created = r
 		}
 		break
 	}
 	if err == nil && id == "" {
-		err = domain.ErrNoStock
+		err = cmp.Or[error](refused, domain.ErrNoStock)
 	}
 	if err != nil {
 		return s.abandon(ctx, inst, op, now, actor.Username, err)
@@ -326,6 +365,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		s.log.Error("created instance not recorded", "instance", id, "err", err)
 		return err
 	}
+	s.costCreated(ctx, inst, created, now)
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, InstanceID: id,
 		Result: "ok", RequestID: reqID, StartedAt: now})
 	op.InstanceID, op.Step = id, "wait_stopped"
@@ -347,43 +387,33 @@ func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.
 }
 
 // offers lists what to try: in configured order, or cheapest first; offers
-// the cloud reports sold out are skipped.
-func (s *Service) offers(ctx context.Context) ([]Offer, error) {
+// the cloud reports sold out are skipped. Choosing the cheapest prices each
+// offer, and those quotes are returned for the create to use.
+func (s *Service) offers(ctx context.Context) ([]Offer, map[Offer]domain.HourlyRates, error) {
 	var out []Offer
-	type priced struct {
-		Offer
-		price float64
-	}
-	var ps []priced
+	quotes := map[Offer]domain.HourlyRates{}
 	for _, o := range s.cfg.Offers {
 		ok, err := s.cloud.Available(ctx, o.Zone, o.InstanceType)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
 			continue
 		}
-		if !s.cfg.ChooseCheapest {
-			out = append(out, o)
-			continue
+		out = append(out, o)
+		if s.cfg.ChooseCheapest {
+			if quotes[o], err = s.rates(ctx, o); err != nil {
+				return nil, nil, err
+			}
 		}
-		p, err := s.cloud.Price(ctx, s.spec(o))
-		if err != nil {
-			return nil, err
-		}
-		f, _ := strconv.ParseFloat(p.Amount, 64) // ordering only, never arithmetic on money
-		ps = append(ps, priced{o, f})
 	}
 	if s.cfg.ChooseCheapest {
-		sort.SliceStable(ps, func(i, j int) bool { return ps[i].price < ps[j].price })
-		for _, p := range ps {
-			out = append(out, p.Offer)
-		}
+		sort.SliceStable(out, func(i, j int) bool { return quotes[out[i]].Total() < quotes[out[j]].Total() })
 	}
 	if len(out) == 0 {
-		return nil, domain.ErrNoStock
+		return nil, nil, domain.ErrNoStock
 	}
-	return out, nil
+	return out, quotes, nil
 }
 
 // abandon releases the slot after a failed create and records why.
@@ -395,7 +425,8 @@ func (s *Service) abandon(ctx context.Context, inst domain.Instance, op domain.O
 	}
 	op.State, op.Error, op.FinishedAt = domain.OpFailed, result(cause), s.clock.Now()
 	s.saveOp(ctx, op)
-	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause), StartedAt: started})
+	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause),
+		Detail: budgetDetail(cause), StartedAt: started})
 	return cause
 }
 
@@ -693,7 +724,7 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
 // forget clears the record of inst, whatever was written to it since; it
 // is no error when someone (the reconciler) already did.
 func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
-	s.costStopped(ctx, inst.ID, s.clock.Now())
+	s.costReleased(ctx, inst.ID, s.clock.Now())
 	for range 5 {
 		err := s.store.Clear(ctx, inst.Version)
 		if err == nil {
