@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/ports"
 )
 
 // The cost ledger records, product by product, when the instance costs
@@ -24,12 +25,6 @@ import (
 //   - fixed bandwidth (PayByBandwidth) as the instance;
 //   - traffic (PayByTraffic) per GB out, only while it runs: the ledger
 //     holds an estimate (Config.TrafficHourly) which the bill corrects.
-
-// Stop modes of a pay-as-you-go instance (StopInstance's StoppedMode).
-const (
-	StopCharging = "StopCharging" // economical: only the disks are billed while stopped
-	KeepCharging = "KeepCharging" // standard: all but traffic is billed while stopped
-)
 
 // SpotAsPriceGo is the spot strategy whose price follows the market; the
 // ledger re-quotes it every clock hour.
@@ -181,7 +176,7 @@ func (s *Service) costStopped(ctx context.Context, id string, at time.Time) {
 		return
 	}
 	s.end(ctx, id, at, domain.ProductTraffic)
-	if s.cfg.StoppedMode != KeepCharging {
+	if s.cfg.StoppedMode != ports.KeepCharging {
 		s.end(ctx, id, at, domain.ProductInstance, domain.ProductBandwidth)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/memstore"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/instances"
+	"github.com/seatidemc/seatide/ports"
 	"github.com/seatidemc/seatide/ports/portstest"
 )
 
@@ -256,16 +257,16 @@ func TestCostArguments(t *testing.T) {
 // instance while stopped only in KeepCharging; traffic only while running.
 func TestLedgerFollowsStopModes(t *testing.T) {
 	tests := []struct {
-		mode                           string
+		mode                           ports.StopMode
 		instance, disk, traffic, total string
 	}{
 		// 3 h running + 5 h stopped + 1 h running; disk 0.10, instance
 		// 2.00, traffic 0.25 an hour.
-		{instances.StopCharging, "8.00", "0.90", "1.00", "9.90"},
-		{instances.KeepCharging, "18.00", "0.90", "1.00", "19.90"},
+		{ports.StopCharging, "8.00", "0.90", "1.00", "9.90"},
+		{ports.KeepCharging, "18.00", "0.90", "1.00", "19.90"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.mode, func(t *testing.T) {
+		t.Run(string(tt.mode), func(t *testing.T) {
 			ctx := context.Background()
 			clock := portstest.NewManualClock(nov1)
 			cloud := newFakeCloud()
