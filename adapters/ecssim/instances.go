@@ -36,7 +36,6 @@ type instance struct {
 	status       string
 	steps        []step
 	runningSince time.Time // zero unless Running
-	runPrice     int64     // price per hour (micro-CNY) of the current run, taken when it began
 	// stoppedMode is how it was last stopped: KeepCharging, StopCharging
 	// or Not-applicable (DescribeInstances' StoppedMode).
 	stoppedMode string
@@ -61,7 +60,7 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 		switch st.status {
 		case StatusRunning:
 			in.runningSince = st.at
-			in.runPrice = s.hourlyMicro(in)
+			s.beginRun(in, st.at)
 			if in.reassignIP {
 				s.assignIP(in)
 				in.reassignIP = false
@@ -130,6 +129,7 @@ func (s *Simulator) remove(id string, now time.Time) {
 		if in.status == StatusRunning {
 			s.endRun(in, now)
 		}
+		s.release(in, now)
 	}
 	delete(s.instances, id)
 	for i, v := range s.order {
@@ -207,6 +207,7 @@ func (s *Simulator) store(in *instance) {
 		in.disks[i].id = s.newID("d")
 	}
 	in.mc = s.mcTemplate.clone()
+	s.meterCreated(in)
 	s.instances[in.id] = in
 	s.order = append(s.order, in.id)
 }
