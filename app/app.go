@@ -87,14 +87,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log, metrics); err != nil {
+	simCfg := cfg.Sim
+	simCfg.trafficGBPerHour, simCfg.trafficPricePerGB = cfg.Budget.TrafficGBPerHour, cfg.Budget.TrafficPricePerGB
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, simCfg, simMinecraft(cfg), log, metrics); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics,
+		Observer: metrics, Bills: a.cloud.billing,
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{

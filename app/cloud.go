@@ -79,6 +79,12 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 	if simulated || (endpoint == "" && aliyunecs.IsLoopback(cfg.Endpoint)) {
 		endpoint, protocol = cfg.Endpoint, cfg.Protocol
 	}
+	if endpoint == "" {
+		var err error
+		if endpoint, err = aliyunecs.BillingEndpoint(info.Site); err != nil {
+			return nil, fmt.Errorf("info.site: %q: %w", info.Site, err)
+		}
+	}
 	b, err := aliyunecs.NewBilling(aliyunecs.Config{
 		AccessKeyID:     cfg.AccessKeyID,
 		AccessKeySecret: cfg.AccessKeySecret,
@@ -112,6 +118,10 @@ func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 		TransitionTime: sim.TransitionTime,
 		NoDelay:        sim.TransitionTime == 0,
 		Logger:         log.With("component", "ecssim"),
+		// The simulated server sends what the ledger estimates, so the bill
+		// and the ledger agree on the default configuration.
+		TrafficGBPerHour:  sim.trafficGBPerHour,
+		TrafficPricePerGB: sim.trafficPricePerGB,
 	}
 }
 
@@ -174,6 +184,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		CrashAction:         cfg.Watchdog.CrashAction,
 		IdleStopAfter:       cfg.Idle.StopAfter,
 		IdleGrace:           cfg.Idle.Grace,
+		TrafficHourly:       cfg.Budget.traffic,
 		CostLocation:        cfg.Budget.location,
 		BudgetMonthly:       cfg.Budget.monthly,
 		BudgetStopAtCap:     cfg.Budget.StopAtCap,

@@ -165,9 +165,15 @@ type BudgetConfig struct {
 	Monthly   string `mapstructure:"monthly"` // decimal, in the price's currency; "" or 0: off
 	StopAtCap bool   `mapstructure:"stop_at_cap"`
 	Timezone  string `mapstructure:"timezone"` // days and months of the cost ledger
+	// The ledger's estimate of public traffic when paying by traffic (the
+	// bill corrects it daily): GB out per running hour, and the price of a
+	// GB (Aliyun's China-mainland list price is 0.80 CNY).
+	TrafficGBPerHour  string `mapstructure:"traffic_gb_per_hour"`
+	TrafficPricePerGB string `mapstructure:"traffic_price_per_gb"`
 
 	monthly  domain.Money
 	location *time.Location
+	traffic  domain.Money // an hour of traffic: GB per hour times price per GB
 }
 
 // MinecraftConfig is the game server on the instance.
@@ -180,9 +186,13 @@ type MinecraftConfig struct {
 // InfoConfig is the account-money side (/api/info/v1, Aliyun BSS), which
 // uses the ecs access key.
 type InfoConfig struct {
-	// Endpoint of BSS; empty: business.aliyuncs.com, or ecs.endpoint when
-	// that is a simulator on loopback (one simulator serves both APIs).
+	// Endpoint of BSS; empty: the site's (china: business.aliyuncs.com,
+	// international: business.ap-southeast-1.aliyuncs.com), or ecs.endpoint
+	// when that is a simulator on loopback (one simulator serves both APIs).
 	Endpoint string `mapstructure:"endpoint"`
+	// Site is the account's Aliyun site: china (aliyun.com) or
+	// international (alibabacloud.com); BSS serves each at its own endpoint.
+	Site string `mapstructure:"site"`
 	// MaxPages bounds how many pages of 300 transactions search/fund reads.
 	MaxPages int `mapstructure:"max_pages"`
 
@@ -200,6 +210,10 @@ type MetricsConfig struct {
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
+
+	// trafficGBPerHour/trafficPricePerGB are the budget's traffic estimate,
+	// which the simulated server then really sends (not keys).
+	trafficGBPerHour, trafficPricePerGB string
 }
 
 // Listen addresses when none is configured: the original listened on :3811.
@@ -231,56 +245,59 @@ func defaults() map[string]any {
 		"shutdown_timeout":            "15s",
 		"memory_limit":                "40MiB",
 
-		"ecs.region":                "",
-		"ecs.zone":                  []string{},
-		"ecs.instance_type":         []string{},
-		"ecs.choose":                "order",
-		"ecs.image":                 "",
-		"ecs.security_group":        "",
-		"ecs.vswitch":               []string{},
-		"ecs.internet_charge_type":  "PayByTraffic",
-		"ecs.bandwidth_out":         10,
-		"ecs.system_disk.category":  "cloud_essd",
-		"ecs.system_disk.size":      40,
-		"ecs.data_disk.category":    "cloud_essd",
-		"ecs.data_disk.size":        0,
-		"ecs.spot_strategy":         "NoSpot",
-		"ecs.spot_price_limit":      "",
-		"ecs.password":              "",
-		"ecs.key_pair":              "",
-		"ecs.instance_name":         "seatide",
-		"ecs.endpoint":              "",
-		"ecs.access_key_id":         "",
-		"ecs.access_key_secret":     "",
-		"ecs.create_requires_admin": false,
-		"ecs.stopped_mode":          "StopCharging",
-		"ecs.poll_interval":         "2s",
-		"ecs.wait_timeout":          "5m",
-		"ecs.agent_timeout":         "5m",
-		"ecs.call_timeout":          "10s",
-		"ecs.retry.max_attempts":    8,
-		"ecs.retry.base_delay":      "200ms",
-		"ecs.retry.max_delay":       "5s",
-		"deploy.enabled":            false,
-		"deploy.script":             "run.sh",
-		"deploy.timeout":            "30m",
-		"sim.transition_time":       "3s",
-		"reconcile.interval":        "10s",
-		"reconcile.lease_ttl":       "30s",
-		"reconcile.delete_orphans":  false,
-		"watchdog.crash_after":      "10m",
-		"watchdog.crash_action":     "stop",
-		"idle.stop_after":           "0s",
-		"idle.grace":                "15m",
-		"budget.monthly":            "",
-		"budget.stop_at_cap":        false,
-		"budget.timezone":           "UTC",
-		"minecraft.port":            25565,
-		"minecraft.timeout":         "3s",
-		"minecraft.cache_ttl":       "5s",
-		"info.endpoint":             "",
-		"info.max_pages":            20,
-		"metrics.listen":            "",
+		"ecs.region":                  "",
+		"ecs.zone":                    []string{},
+		"ecs.instance_type":           []string{},
+		"ecs.choose":                  "order",
+		"ecs.image":                   "",
+		"ecs.security_group":          "",
+		"ecs.vswitch":                 []string{},
+		"ecs.internet_charge_type":    "PayByTraffic",
+		"ecs.bandwidth_out":           10,
+		"ecs.system_disk.category":    "cloud_essd",
+		"ecs.system_disk.size":        40,
+		"ecs.data_disk.category":      "cloud_essd",
+		"ecs.data_disk.size":          0,
+		"ecs.spot_strategy":           "NoSpot",
+		"ecs.spot_price_limit":        "",
+		"ecs.password":                "",
+		"ecs.key_pair":                "",
+		"ecs.instance_name":           "seatide",
+		"ecs.endpoint":                "",
+		"ecs.access_key_id":           "",
+		"ecs.access_key_secret":       "",
+		"ecs.create_requires_admin":   false,
+		"ecs.stopped_mode":            "StopCharging",
+		"ecs.poll_interval":           "2s",
+		"ecs.wait_timeout":            "5m",
+		"ecs.agent_timeout":           "5m",
+		"ecs.call_timeout":            "10s",
+		"ecs.retry.max_attempts":      8,
+		"ecs.retry.base_delay":        "200ms",
+		"ecs.retry.max_delay":         "5s",
+		"deploy.enabled":              false,
+		"deploy.script":               "run.sh",
+		"deploy.timeout":              "30m",
+		"sim.transition_time":         "3s",
+		"reconcile.interval":          "10s",
+		"reconcile.lease_ttl":         "30s",
+		"reconcile.delete_orphans":    false,
+		"watchdog.crash_after":        "10m",
+		"watchdog.crash_action":       "stop",
+		"idle.stop_after":             "0s",
+		"idle.grace":                  "15m",
+		"budget.monthly":              "",
+		"budget.stop_at_cap":          false,
+		"budget.timezone":             "UTC",
+		"budget.traffic_gb_per_hour":  "0.5",
+		"budget.traffic_price_per_gb": "0.80",
+		"minecraft.port":              25565,
+		"minecraft.timeout":           "3s",
+		"minecraft.cache_ttl":         "5s",
+		"info.endpoint":               "",
+		"info.site":                   "china",
+		"info.max_pages":              20,
+		"metrics.listen":              "",
 	}
 }
 
@@ -481,6 +498,18 @@ func (c *Config) finishWatch() error {
 		return fmt.Errorf("budget.timezone: %q is not a time zone such as UTC or Asia/Shanghai", b.Timezone)
 	}
 	b.location = loc
+	var traffic [2]domain.Money
+	for i, kv := range [][2]string{{"budget.traffic_gb_per_hour", b.TrafficGBPerHour}, {"budget.traffic_price_per_gb", b.TrafficPricePerGB}} {
+		m, err := domain.ParseMoney(kv[1])
+		if err != nil || m < 0 {
+			return fmt.Errorf("%s: %q is not a non-negative decimal such as 0.5", kv[0], kv[1])
+		}
+		traffic[i] = m
+	}
+	b.traffic = traffic[0] * traffic[1] / domain.MoneyScale
+	if c.Info.Site != "china" && c.Info.Site != "international" {
+		return fmt.Errorf("info.site: %q is not china or international", c.Info.Site)
+	}
 	return nil
 }
 
