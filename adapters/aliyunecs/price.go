@@ -40,6 +40,12 @@ func priceOf(p *ecs.DescribePriceResponseBodyPriceInfoPrice) ports.Price {
 			inst += m
 		}
 	}
-	out.Instance, out.Disk, out.Bandwidth = inst.String(), disk.String(), bw.String()
+	out.Instance, out.Disk, out.Bandwidth = shortest(inst), shortest(disk), shortest(bw)
 	return out
+}
+
+// shortest writes m as the cloud writes prices: "0.1", "12.5", "0".
+func shortest(m domain.Money) string {
+	s := strings.TrimRight(m.String(), "0")
+	return strings.TrimSuffix(s, ".")
 }
