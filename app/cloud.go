@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/aliyun/credentials-go/credentials"
+
 	"github.com/seatidemc/seatide/adapters/aliyunecs"
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/adapters/prom"
@@ -48,6 +50,8 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 	client, err := aliyunecs.New(aliyunecs.Config{
 		AccessKeyID:     cfg.AccessKeyID,
 		AccessKeySecret: cfg.AccessKeySecret,
+		SecurityToken:   cfg.SecurityToken,
+		Credential:      credential(cfg),
 		RegionID:        cfg.Region,
 		Endpoint:        cfg.Endpoint,
 		Protocol:        cfg.Protocol,
@@ -88,6 +92,8 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 	b, err := aliyunecs.NewBilling(aliyunecs.Config{
 		AccessKeyID:     cfg.AccessKeyID,
 		AccessKeySecret: cfg.AccessKeySecret,
+		SecurityToken:   cfg.SecurityToken,
+		Credential:      credential(cfg),
 		RegionID:        cfg.Region,
 		Endpoint:        endpoint, // "": aliyunecs.DefaultBillingEndpoint
 		Protocol:        protocol,
@@ -102,6 +108,15 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 		return nil, fmt.Errorf("bss: %w", err)
 	}
 	return b, nil
+}
+
+// credential is Aliyun's credential chain when ecs.credentials is chain;
+// nil for the configured key.
+func credential(cfg ECSConfig) credentials.Credential {
+	if cfg.Credentials == "chain" && !cfg.Simulated {
+		return aliyunecs.Chain()
+	}
+	return nil
 }
 
 // simOptions sets the simulator up to serve what the configuration asks for.

@@ -85,26 +85,35 @@ type V1Config struct {
 // ECSConfig is the game server to create and the account to create it in.
 // Zone, InstanceType and VSwitch take one value or a list.
 type ECSConfig struct {
-	Region              string     `mapstructure:"region"`
-	Zone                []string   `mapstructure:"zone"`
-	InstanceType        []string   `mapstructure:"instance_type"`
-	Choose              string     `mapstructure:"choose"` // order | cheapest
-	Image               string     `mapstructure:"image"`
-	SecurityGroup       string     `mapstructure:"security_group"`
-	VSwitch             []string   `mapstructure:"vswitch"` // one, or one per zone
-	InternetChargeType  string     `mapstructure:"internet_charge_type"`
-	BandwidthOut        int        `mapstructure:"bandwidth_out"`
-	SystemDisk          DiskConfig `mapstructure:"system_disk"`
-	DataDisk            DiskConfig `mapstructure:"data_disk"` // size 0: none
-	SpotStrategy        string     `mapstructure:"spot_strategy"`
-	SpotPriceLimit      string     `mapstructure:"spot_price_limit"`
-	Password            string     `mapstructure:"password"`
-	KeyPair             string     `mapstructure:"key_pair"`
-	InstanceName        string     `mapstructure:"instance_name"`
-	Endpoint            string     `mapstructure:"endpoint"`
-	AccessKeyID         string     `mapstructure:"access_key_id"`
-	AccessKeySecret     string     `mapstructure:"access_key_secret"`
-	CreateRequiresAdmin bool       `mapstructure:"create_requires_admin"`
+	Region             string     `mapstructure:"region"`
+	Zone               []string   `mapstructure:"zone"`
+	InstanceType       []string   `mapstructure:"instance_type"`
+	Choose             string     `mapstructure:"choose"` // order | cheapest
+	Image              string     `mapstructure:"image"`
+	SecurityGroup      string     `mapstructure:"security_group"`
+	VSwitch            []string   `mapstructure:"vswitch"` // one, or one per zone
+	InternetChargeType string     `mapstructure:"internet_charge_type"`
+	BandwidthOut       int        `mapstructure:"bandwidth_out"`
+	SystemDisk         DiskConfig `mapstructure:"system_disk"`
+	DataDisk           DiskConfig `mapstructure:"data_disk"` // size 0: none
+	SpotStrategy       string     `mapstructure:"spot_strategy"`
+	SpotPriceLimit     string     `mapstructure:"spot_price_limit"`
+	Password           string     `mapstructure:"password"`
+	KeyPair            string     `mapstructure:"key_pair"`
+	InstanceName       string     `mapstructure:"instance_name"`
+	Endpoint           string     `mapstructure:"endpoint"`
+	AccessKeyID        string     `mapstructure:"access_key_id"`
+	AccessKeySecret    string     `mapstructure:"access_key_secret"`
+	// Credentials is where the cloud credentials come from: "key" (the
+	// pair above, or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET with
+	// ALIBABA_CLOUD_SECURITY_TOKEN for an STS token) or "chain" (Aliyun's
+	// default credential chain: environment, OIDC, CLI profile, the
+	// credentials file's profile, the ECS host's RAM role).
+	Credentials string `mapstructure:"credentials"`
+	// SecurityToken is ALIBABA_CLOUD_SECURITY_TOKEN when the key came
+	// from the environment (not a key: temporary).
+	SecurityToken       string `mapstructure:"-"`
+	CreateRequiresAdmin bool   `mapstructure:"create_requires_admin"`
 	// StoppedMode is sent with every stop: StopCharging (economical: the
 	// compute bill stops, the public IP is released) or KeepCharging.
 	StoppedMode string `mapstructure:"stopped_mode"`
@@ -267,6 +276,7 @@ func defaults() map[string]any {
 		"ecs.access_key_id":           "",
 		"ecs.access_key_secret":       "",
 		"ecs.create_requires_admin":   false,
+		"ecs.credentials":             "key",
 		"ecs.stopped_mode":            "StopCharging",
 		"ecs.poll_interval":           "2s",
 		"ecs.wait_timeout":            "5m",
@@ -361,6 +371,7 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	// The SDK's standard variables, when the keys are not configured.
+	fromEnv := false
 	for _, kv := range environ {
 		k, val, _ := strings.Cut(kv, "=")
 		switch {
@@ -368,6 +379,14 @@ func LoadConfig(path string, environ []string) (Config, error) {
 			cfg.ECS.AccessKeyID = val
 		case k == "ALIBABA_CLOUD_ACCESS_KEY_SECRET" && cfg.ECS.AccessKeySecret == "":
 			cfg.ECS.AccessKeySecret = val
+			fromEnv = true
+		}
+	}
+	if fromEnv {
+		for _, kv := range environ {
+			if k, val, _ := strings.Cut(kv, "="); k == "ALIBABA_CLOUD_SECURITY_TOKEN" {
+				cfg.ECS.SecurityToken = val
+			}
 		}
 	}
 	if err := cfg.finish(); err != nil {
@@ -525,6 +544,11 @@ const (
 
 func (c *ECSConfig) finish(production bool) error {
 	switch {
+	case c.Credentials != "key" && c.Credentials != "chain":
+		return fmt.Errorf("ecs.credentials: %q is not key or chain", c.Credentials)
+	case c.Credentials == "chain" && (c.AccessKeyID != "" || c.AccessKeySecret != ""):
+		return errors.New("ecs.credentials: chain reads the credentials itself; leave ecs.access_key_id and ecs.access_key_secret empty")
+	case c.Credentials == "chain":
 	case c.AccessKeyID == "" && c.AccessKeySecret == "":
 		if production {
 			return errors.New("ecs.access_key_id: required in production (or ALIBABA_CLOUD_ACCESS_KEY_ID); without a key only the development simulator runs")
