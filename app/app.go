@@ -45,6 +45,8 @@ type App struct {
 	// is set; nil otherwise.
 	metricsSrv *http.Server
 	metricsLn  net.Listener
+	// account is /readyz's cheap preflight check of the cloud account.
+	account *accountReadiness
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -105,6 +107,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HideUnknownUsers: cfg.Users.HideUnknown,
 	})
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
+	checker, err := newChecker(cfg, a.cloud)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.account = &accountReadiness{checker: checker, now: a.clock.Now}
 	var metricsRoute http.Handler
 	if cfg.Metrics.Listen == "" {
 		metricsRoute = prom.Handler(reg)

@@ -21,6 +21,11 @@ type cloud struct {
 	ports.Cloud
 	billing ports.Billing
 	sim     *ecssim.Server // nil on a real cloud
+	// inspector answers the preflight check's lookups; billingEndpoint
+	// and credentials say where billing and the key come from, for it.
+	inspector       ports.Inspector
+	billingEndpoint string
+	credentials     string
 }
 
 func (c *cloud) Close() {
@@ -67,18 +72,20 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
 	c.Cloud = metrics.Cloud(client)
-	billing, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
+	c.inspector = client
+	c.credentials = describeCredentials(cfg, c.sim != nil)
+	billing, endpoint, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	c.billing = metrics.Billing(billing)
+	c.billing, c.billingEndpoint = metrics.Billing(billing), endpoint
 	return c, nil
 }
 
 // openBilling returns the BSS adapter on the same account. One simulator
 // (in this process, or shared on loopback) serves BSS at the ECS endpoint.
-func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger, onRetry func(action, code string)) (ports.Billing, error) {
+func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger, onRetry func(action, code string)) (ports.Billing, string, error) {
 	endpoint, protocol := info.Endpoint, info.Protocol
 	if simulated || (endpoint == "" && aliyunecs.IsLoopback(cfg.Endpoint)) {
 		endpoint, protocol = cfg.Endpoint, cfg.Protocol
@@ -86,7 +93,7 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 	if endpoint == "" {
 		var err error
 		if endpoint, err = aliyunecs.BillingEndpoint(info.Site); err != nil {
-			return nil, fmt.Errorf("info.site: %q: %w", info.Site, err)
+			return nil, "", fmt.Errorf("info.site: %q: %w", info.Site, err)
 		}
 	}
 	b, err := aliyunecs.NewBilling(aliyunecs.Config{
@@ -105,9 +112,9 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 		Logger:  log.With("component", "aliyunecs"),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bss: %w", err)
+		return nil, "", fmt.Errorf("bss: %w", err)
 	}
-	return b, nil
+	return b, endpoint, nil
 }
 
 // credential is Aliyun's credential chain when ecs.credentials is chain;

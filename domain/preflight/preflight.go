@@ -57,6 +57,14 @@ type Result struct {
 	Name   string
 	OK     bool
 	Detail string
+	// Transient: it failed because the cloud was unavailable or
+	// throttling, not because of the account (readiness ignores those:
+	// a cloud outage must not take every replica out of service).
+	Transient bool
+}
+
+func transient(err error) bool {
+	return errors.Is(err, domain.ErrCloudUnavailable) || errors.Is(err, domain.ErrThrottled)
 }
 
 func (r Result) String() string {
@@ -115,25 +123,25 @@ func (c *Checker) credentialsAndRegion(ctx context.Context) Result {
 	regions, err := c.d.Inspector.Regions(ctx)
 	switch {
 	case errors.Is(err, domain.ErrCloudAuth):
-		return Result{"credentials", false, c.cfg.Credentials + ": the cloud refused them (a wrong or disabled key, or a RAM user without ecs:DescribeRegions)"}
+		return Result{Name: "credentials", Detail: c.cfg.Credentials + ": the cloud refused them (a wrong or disabled key, or a RAM user without ecs:DescribeRegions)"}
 	case err != nil:
-		return Result{"credentials", false, c.cfg.Credentials + ": " + explain(err)}
+		return Result{"credentials", false, c.cfg.Credentials + ": " + explain(err), transient(err)}
 	case !slices.Contains(regions, c.cfg.Region):
-		return Result{"credentials and region", false, fmt.Sprintf("%s: accepted, but ecs.region %q is not one of the account's regions (%s)",
+		return Result{Name: "credentials and region", Detail: fmt.Sprintf("%s: accepted, but ecs.region %q is not one of the account's regions (%s)",
 			c.cfg.Credentials, c.cfg.Region, strings.Join(regions, ", "))}
 	}
-	return Result{"credentials and region", true, fmt.Sprintf("%s, region %s", c.cfg.Credentials, c.cfg.Region)}
+	return Result{Name: "credentials and region", OK: true, Detail: fmt.Sprintf("%s, region %s", c.cfg.Credentials, c.cfg.Region)}
 }
 
 func (c *Checker) image(ctx context.Context) Result {
 	ok, err := c.d.Inspector.ImageExists(ctx, c.cfg.Spec.Image)
 	switch {
 	case err != nil:
-		return Result{"image", false, fmt.Sprintf("ecs.image %q: %s", c.cfg.Spec.Image, explain(err))}
+		return Result{"image", false, fmt.Sprintf("ecs.image %q: %s", c.cfg.Spec.Image, explain(err)), false}
 	case !ok:
-		return Result{"image", false, fmt.Sprintf("ecs.image %q does not exist in %s", c.cfg.Spec.Image, c.cfg.Region)}
+		return Result{"image", false, fmt.Sprintf("ecs.image %q does not exist in %s", c.cfg.Spec.Image, c.cfg.Region), false}
 	}
-	return Result{"image", true, c.cfg.Spec.Image}
+	return Result{"image", true, c.cfg.Spec.Image, false}
 }
 
 // network: the security group and every offer's vSwitch in one VPC, each
@@ -144,11 +152,11 @@ func (c *Checker) network(ctx context.Context) []Result {
 	vpc, err := c.d.Inspector.SecurityGroupVPC(ctx, sg)
 	if err != nil {
 		if errors.Is(err, domain.ErrCloudNotFound) {
-			return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q does not exist in %s", sg, c.cfg.Region)}}
+			return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q does not exist in %s", sg, c.cfg.Region), false}}
 		}
-		return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q: %s", sg, explain(err))}}
+		return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q: %s", sg, explain(err)), transient(err)}}
 	}
-	out := []Result{{"security group", true, fmt.Sprintf("%s in %s", sg, vpc)}}
+	out := []Result{{"security group", true, fmt.Sprintf("%s in %s", sg, vpc), false}}
 	seen := map[string]bool{}
 	for _, o := range c.cfg.Offers {
 		vsw := cmpOr(o.VSwitch, c.cfg.Spec.VSwitch)
@@ -160,15 +168,15 @@ func (c *Checker) network(ctx context.Context) []Result {
 		vv, zone, err := c.d.Inspector.VSwitch(ctx, vsw)
 		switch {
 		case errors.Is(err, domain.ErrCloudNotFound):
-			out = append(out, Result{name, false, fmt.Sprintf("ecs.vswitch %q does not exist in %s", vsw, c.cfg.Region)})
+			out = append(out, Result{name, false, fmt.Sprintf("ecs.vswitch %q does not exist in %s", vsw, c.cfg.Region), false})
 		case err != nil:
-			out = append(out, Result{name, false, explain(err)})
+			out = append(out, Result{name, false, explain(err), false})
 		case vv != vpc:
-			out = append(out, Result{name, false, fmt.Sprintf("in %s, but the security group %s is in %s: both must be in one VPC", vv, sg, vpc)})
+			out = append(out, Result{name, false, fmt.Sprintf("in %s, but the security group %s is in %s: both must be in one VPC", vv, sg, vpc), false})
 		case zone != o.Zone:
-			out = append(out, Result{name, false, fmt.Sprintf("in zone %s, but it is paired with zone %s: give ecs.vswitch one vSwitch per ecs.zone, in the same order", zone, o.Zone)})
+			out = append(out, Result{name, false, fmt.Sprintf("in zone %s, but it is paired with zone %s: give ecs.vswitch one vSwitch per ecs.zone, in the same order", zone, o.Zone), false})
 		default:
-			out = append(out, Result{name, true, fmt.Sprintf("%s, %s", zone, vv)})
+			out = append(out, Result{name, true, fmt.Sprintf("%s, %s", zone, vv), false})
 		}
 	}
 	return out
@@ -197,18 +205,18 @@ func (c *Checker) offers(ctx context.Context) []Result {
 		name := "offer " + o.Zone + " " + o.InstanceType
 		ok, err := c.d.Cloud.Available(ctx, o.Zone, o.InstanceType)
 		if err != nil {
-			out = append(out, Result{name, false, "stock: " + explain(err)})
+			out = append(out, Result{name, false, "stock: " + explain(err), false})
 			continue
 		}
 		if !ok {
 			// One sold-out offer is what the list of offers is for.
-			out = append(out, Result{name, true, "no stock now (the next offer is tried)"})
+			out = append(out, Result{name, true, "no stock now (the next offer is tried)", false})
 			continue
 		}
 		sp := c.spec(o)
 		p, err := c.d.Cloud.Price(ctx, sp)
 		if err != nil {
-			out = append(out, Result{name, false, "in stock; price: " + explain(err)})
+			out = append(out, Result{name, false, "in stock; price: " + explain(err), false})
 			continue
 		}
 		detail := fmt.Sprintf("in stock, %s %s an hour", p.Amount, p.Currency)
@@ -217,47 +225,47 @@ func (c *Checker) offers(ctx context.Context) []Result {
 		}
 		if c.d.DryRun != nil {
 			if err := c.d.DryRun(ctx, sp); err != nil {
-				out = append(out, Result{name, false, detail + "; a dry-run create was refused: " + explain(err)})
+				out = append(out, Result{name, false, detail + "; a dry-run create was refused: " + explain(err), false})
 				continue
 			}
 			detail += "; a dry-run create passes"
 		}
 		usable++
-		out = append(out, Result{name, true, detail})
+		out = append(out, Result{name, true, detail, false})
 	}
 	if usable == 0 {
-		out = append(out, Result{"stock", false, "no offer can be created now: add zones or instance types (ecs.zone, ecs.instance_type)"})
+		out = append(out, Result{"stock", false, "no offer can be created now: add zones or instance types (ecs.zone, ecs.instance_type)", false})
 	}
 	return out
 }
 
 func (c *Checker) bss(ctx context.Context) Result {
 	if _, err := c.d.Billing.Balance(ctx); err != nil && !errors.Is(err, domain.ErrNoBillingData) {
-		return Result{"billing API", false, c.cfg.BillingEndpoint + ": " + explain(err)}
+		return Result{"billing API", false, c.cfg.BillingEndpoint + ": " + explain(err), transient(err)}
 	}
-	return Result{"billing API", true, c.cfg.BillingEndpoint}
+	return Result{Name: "billing API", OK: true, Detail: c.cfg.BillingEndpoint}
 }
 
 func (c *Checker) balance(ctx context.Context) Result {
 	b, err := c.d.Billing.Balance(ctx)
 	if err != nil {
-		return Result{"balance", false, explain(err)}
+		return Result{"balance", false, explain(err), false}
 	}
 	m, err := domain.ParseMoney(strings.ReplaceAll(b.Available, ",", ""))
 	if err != nil || m <= 0 {
-		return Result{"balance", false, fmt.Sprintf("%s %s: pay-as-you-go instances need a positive balance", b.Available, b.Currency)}
+		return Result{"balance", false, fmt.Sprintf("%s %s: pay-as-you-go instances need a positive balance", b.Available, b.Currency), false}
 	}
-	return Result{"balance", true, b.Available + " " + b.Currency}
+	return Result{"balance", true, b.Available + " " + b.Currency, false}
 }
 
 func (c *Checker) deployScript() Result {
 	if c.cfg.DeployScript == "" {
-		return Result{"deploy script", true, "deploy is off"}
+		return Result{"deploy script", true, "deploy is off", false}
 	}
 	n := base64.StdEncoding.EncodedLen(len(c.cfg.DeployScript))
 	if n > MaxDeployBase64 {
 		return Result{"deploy script", false, fmt.Sprintf("%d bytes, %d in base64: Cloud Assistant takes at most %d; download the rest from the script",
-			len(c.cfg.DeployScript), n, MaxDeployBase64)}
+			len(c.cfg.DeployScript), n, MaxDeployBase64), false}
 	}
-	return Result{"deploy script", true, fmt.Sprintf("%d bytes, %d of %d in base64", len(c.cfg.DeployScript), n, MaxDeployBase64)}
+	return Result{"deploy script", true, fmt.Sprintf("%d bytes, %d of %d in base64", len(c.cfg.DeployScript), n, MaxDeployBase64), false}
 }
