@@ -111,3 +111,76 @@ func TestLedgerMatchesTheBill(t *testing.T) {
 		}
 	})
 }
+
+// TestSpotLedgerFollowsThePrice: a SpotAsPriceGo instance is billed each
+// hour at that hour's market price; the ledger re-quotes it at each clock
+// hour (the monitors round) and stays within 1% of the bill.
+func TestSpotLedgerFollowsThePrice(t *testing.T) {
+	ctx := context.Background()
+	clock := portstest.NewManualClock(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
+	sim, err := ecssim.Start("127.0.0.1:0", ecssim.Options{NoDelay: true, Now: clock.Now, MaxClockSkew: -1, TrafficGBPerHour: "0.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	cfg := replicaConfig(t, "sqlite", sharedDSN(t, "sqlite"), sim)
+	cfg.Clock, cfg.Deploy.Enabled = clock, false
+	cfg.ECS.SpotStrategy = "SpotAsPriceGo"
+	cfg.Reconcile.Interval, cfg.Reconcile.LeaseTTL = 100*time.Hour, 300*time.Hour
+	s := startServiceConfig(t, cfg)
+	admin := s.login("admin", "admin-password")
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": admin}); body != ok("null") {
+		t.Fatalf("new: %s", body)
+	}
+	s.app.Instances().Wait()
+	list := simInstances(t, sim)
+	if len(list) != 1 {
+		t.Fatalf("%+v", list)
+	}
+	zone, typ := list[0].ZoneId, list[0].InstanceType
+	// 10:00-11:00 at the usual spot price; the market moves at 10:30,
+	// which bills from 11:00, and at 12:00. The monitors run a round every
+	// few seconds: one early in each hour is enough here.
+	rounds := []struct {
+		at    string
+		price string // "" for none
+	}{{"10:30", "2.00"}, {"11:01", ""}, {"12:00", "0.50"}, {"13:01", ""}, {"14:01", ""}}
+	for _, r := range rounds {
+		at, _ := time.Parse("15:04", r.at)
+		clock.Set(time.Date(2026, 11, 24, at.Hour(), at.Minute(), 0, 0, time.UTC))
+		if r.price != "" {
+			if err := sim.SetSpotPrice(zone, typ, r.price); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.app.Instances().KeepLedger(ctx)
+	}
+	clock.Set(time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC))
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "delete", "token": admin}); body != ok("null") {
+		t.Fatalf("delete: %s", body)
+	}
+	clock.Add(25 * time.Hour)
+	s.app.Instances().KeepLedger(ctx)
+	rep, err := s.app.Instances().Cost(ctx, &domain.User{Username: "admin"}, time.Time{}, time.Time{})
+	if err != nil || rep.Billed == nil {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	var instanceBill domain.Money
+	for _, row := range sim.InstanceBills(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)) {
+		if row.Product == "InstanceType" {
+			a, _ := domain.ParseMoney(row.Amount)
+			instanceBill += a
+		}
+	}
+	got := rep.Products[domain.ProductInstance]
+	if diff := got - instanceBill; diff*100 > instanceBill || -diff*100 > instanceBill {
+		t.Errorf("instance: ledger %s, bill %s", got, instanceBill)
+	}
+	// 11:00-12:00 at 2.00 and 12:00-14:30 at 0.50 are 3.25 of it.
+	if got < 3_250_000 {
+		t.Errorf("instance: ledger %s, less than the moved prices alone", got)
+	}
+	if tot := *rep.Billed; rep.Total-tot > tot/100 || tot-rep.Total > tot/100 {
+		t.Errorf("total: ledger %s, bill %s", rep.Total, tot)
+	}
+}

@@ -168,9 +168,9 @@ func (s *Simulator) hourlyMicro(in *instance) int64 {
 	return toMicro(s.price(in.zone, in.instanceType, in.spotStrategy))
 }
 
-// spotAt is the market price of a spot offer for the hour starting at h:
-// the last price set at or before h (SetSpotPrice), or the usual fifth of
-// the pay-as-you-go price.
+// spotAt is the market price of a spot offer at h: the last price set at
+// or before h (SetSpotPrice), or the usual fifth of the pay-as-you-go
+// price.
 func (s *Simulator) spotAt(o Offer, h time.Time) int64 {
 	var p int64 = -1
 	for _, pt := range s.spotPrices[o] {
@@ -261,7 +261,8 @@ func (s *Simulator) chargeHour(h time.Time) {
 		}
 		rate := m.rate
 		if m.spot != nil {
-			rate = s.spotAt(*m.spot, h)
+			// The market price when the hour (or the run, if later) began.
+			rate = s.spotAt(*m.spot, from)
 		}
 		ms := int64(to.Sub(from) / time.Millisecond)
 		micro := (rate*ms + msPerHour/2) / msPerHour
