@@ -195,3 +195,24 @@ func TestBSSAdminAndFaults(t *testing.T) {
 	_, err = wrong.QueryAccountBalance()
 	sdkErr(t, err, "SignatureDoesNotMatch", 403)
 }
+
+// TestBSSUnboundedTransactionsCoverOneMonth: without CreateTimeStart and
+// CreateTimeEnd, QueryAccountTransactions answers the last month only
+// (CreateTimeEnd's comment in the BSS SDK); a bounded query reaches back.
+func TestBSSUnboundedTransactionsCoverOneMonth(t *testing.T) {
+	f := newFixture(t, ecssim.Options{NoDelay: true}) // the recharge at 2026-11-24 13:40
+	id, secret := f.sim.Credentials()
+	b := newBSSClient(t, f.srv, id, secret)
+	f.clock.Add(40 * 24 * time.Hour)
+	if err := f.sim.AddTransaction("Income", "5", "Top-up"); err != nil {
+		t.Fatal(err)
+	}
+	rows, total := txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageSize: tea.Int32(10)})
+	if total != 1 || len(rows) != 1 || rows[0].remarks != "Top-up" {
+		t.Errorf("unbounded: %d %v, want the top-up alone", total, rows)
+	}
+	_, total = txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageSize: tea.Int32(10), CreateTimeStart: tea.String("2026-11-01T00:00:00Z")})
+	if total != 2 {
+		t.Errorf("from November: %d, want 2", total)
+	}
+}

@@ -236,15 +236,22 @@ func (s *Service) billedSpend(ctx context.Context, now time.Time) (domain.Money,
 	}
 	month := domain.MonthStart(now, s.cfg.CostLocation)
 	s.money.mu.Lock()
-	fresh := s.money.billMonth.Equal(month) && now.Sub(s.money.billRead) < s.cfg.BillCheckInterval
+	known := s.money.billMonth.Equal(month)
+	fresh := known && now.Sub(s.money.billRead) < s.cfg.BillCheckInterval
 	billed := s.money.billed
 	s.money.mu.Unlock()
 	if fresh {
 		return billed, nil
 	}
+	if !known {
+		billed = 0 // a new month: last month's bill says nothing of it
+	}
+	// On failure the last bill of this month still stands: spending
+	// only grows within a month.
+	last := billed
 	ivs, err := s.ledger.Intervals(ctx, month, now)
 	if err != nil {
-		return 0, err
+		return last, err
 	}
 	ours := map[string]bool{}
 	for _, iv := range ivs {
@@ -252,7 +259,7 @@ func (s *Service) billedSpend(ctx context.Context, now time.Time) (domain.Money,
 	}
 	rows, err := s.bills.InstanceBills(ctx, month.Year(), int(month.Month()))
 	if err != nil {
-		return 0, err
+		return last, err
 	}
 	billed = 0
 	for _, b := range rows {
@@ -263,7 +270,7 @@ func (s *Service) billedSpend(ctx context.Context, now time.Time) (domain.Money,
 		}
 		m, err := domain.ParseMoney(b.Amount)
 		if err != nil {
-			return 0, domain.Internal(err, "the bill has an amount that is not a decimal")
+			return last, domain.Internal(err, "the bill has an amount that is not a decimal")
 		}
 		billed += m
 	}
@@ -347,7 +354,7 @@ func (s *Service) monthSpend(ctx context.Context, now time.Time) (domain.Money, 
 	_, total := domain.Spend(ivs, start, start.AddDate(0, 1, 0), now, s.cfg.CostLocation)
 	billed, err := s.billedSpend(ctx, now)
 	if err != nil {
-		s.log.Warn("reading the bill; judging on the ledger alone", "err", err)
+		s.log.Warn("reading the bill; judging on the ledger and the last bill read", "err", err)
 	}
 	return max(total, billed), nil
 }
