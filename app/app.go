@@ -91,14 +91,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	icfg, err := instancesConfig(cfg)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
 	simCfg := cfg.Sim
 	simCfg.trafficGBPerHour, simCfg.trafficPricePerGB = cfg.Budget.TrafficGBPerHour, cfg.Budget.TrafficPricePerGB
 	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, simCfg, simMinecraft(cfg), log, metrics); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := resolveVSwitches(ctx, &cfg.ECS, a.cloud.network); err != nil {
+		a.cloud.Close()
+		_ = db.Close()
+		return nil, err
+	}
+	icfg, err := instancesConfig(cfg)
+	if err != nil {
+		a.cloud.Close()
 		_ = db.Close()
 		return nil, err
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/preflight"
-	"github.com/seatidemc/seatide/ports"
 )
 
 // ErrCheckFailed says at least one check of `seatide check` failed; the
@@ -37,6 +36,22 @@ func Check(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 		return err
 	}
 	defer c.Close()
+	// The key first: with a refused one nothing else can be asked.
+	cred := preflight.New(preflight.Deps{Regions: c.regions},
+		preflight.Config{Region: cfg.ECS.Region, Credentials: c.credentials}).Credentials(ctx)
+	if !cred.OK {
+		fmt.Fprintln(out, cred)
+		return ErrCheckFailed
+	}
+	if err := resolveVSwitches(ctx, &cfg.ECS, c.network); err != nil {
+		detail := err.Error() // our own text: a zone without a vSwitch
+		var de *domain.Error
+		if errors.As(err, &de) { // a failed call: its safe text, never the SDK's
+			detail = fmt.Sprintf("ecs.vpc %s: %s", cfg.ECS.VPC, preflight.Explain(err))
+		}
+		fmt.Fprintln(out, preflight.Result{Name: "vswitches", Detail: detail})
+		return ErrCheckFailed
+	}
 	checker, err := newChecker(cfg, c)
 	if err != nil {
 		return err
@@ -68,13 +83,8 @@ func newChecker(cfg Config, c *cloud) (*preflight.Checker, error) {
 	for _, o := range icfg.Offers {
 		pc.Offers = append(pc.Offers, preflight.Offer{Zone: o.Zone, InstanceType: o.InstanceType, VSwitch: o.VSwitch})
 	}
-	deps := preflight.Deps{Cloud: c.Cloud, Inspector: c.inspector, Billing: c.billing}
-	// The cloud's dry-run create, when the adapter has one.
-	if d, ok := c.Cloud.(interface {
-		CheckCreate(context.Context, ports.InstanceSpec) error
-	}); ok {
-		deps.DryRun = d.CheckCreate
-	}
+	deps := preflight.Deps{Cloud: c.Cloud, Network: c.network, Regions: c.regions, Billing: c.billing,
+		DryRun: c.Cloud.CheckCreate}
 	return preflight.New(deps, pc), nil
 }
 

@@ -85,6 +85,7 @@ var cloudErrors = []*domain.Error{
 	domain.ErrNoStock, domain.ErrThrottled, domain.ErrCloudUnavailable, domain.ErrCloudAuth,
 	domain.ErrNoBalance, domain.ErrQuota, domain.ErrCloudNotFound,
 	domain.ErrBillingNotApplicable, domain.ErrBillingNotAuthorized,
+	domain.ErrCloudBusy, domain.ErrCloudMismatch, domain.ErrCloudConfig, domain.ErrSpotPriceTooLow,
 }
 
 func capitalise(s string) string {

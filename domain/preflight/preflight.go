@@ -44,9 +44,10 @@ type Config struct {
 
 // Deps are the ports checked through.
 type Deps struct {
-	Cloud     ports.Cloud
-	Inspector ports.Inspector
-	Billing   ports.Billing
+	Cloud   ports.Cloud
+	Network ports.Network
+	Regions ports.Regions
+	Billing ports.Billing
 	// DryRun asks whether creating spec would be accepted, nothing created
 	// (nil: the dry run is skipped and says so).
 	DryRun func(ctx context.Context, spec ports.InstanceSpec) error
@@ -119,8 +120,15 @@ func explain(err error) string {
 	return "unexpected error"
 }
 
+// Credentials checks the key and the region alone: nothing else can be
+// asked when it fails.
+func (c *Checker) Credentials(ctx context.Context) Result { return c.credentialsAndRegion(ctx) }
+
+// Explain is the safe text of a failed call, for a report line.
+func Explain(err error) string { return explain(err) }
+
 func (c *Checker) credentialsAndRegion(ctx context.Context) Result {
-	regions, err := c.d.Inspector.Regions(ctx)
+	regions, err := c.d.Regions.Regions(ctx)
 	switch {
 	case errors.Is(err, domain.ErrCloudAuth):
 		return Result{Name: "credentials", Detail: c.cfg.Credentials + ": the cloud refused them (a wrong or disabled key, or a RAM user without ecs:DescribeRegions)"}
@@ -134,12 +142,12 @@ func (c *Checker) credentialsAndRegion(ctx context.Context) Result {
 }
 
 func (c *Checker) image(ctx context.Context) Result {
-	ok, err := c.d.Inspector.ImageExists(ctx, c.cfg.Spec.Image)
+	_, err := c.d.Network.Image(ctx, c.cfg.Spec.Image)
 	switch {
-	case err != nil:
-		return Result{"image", false, fmt.Sprintf("ecs.image %q: %s", c.cfg.Spec.Image, explain(err)), false}
-	case !ok:
+	case errors.Is(err, domain.ErrCloudNotFound):
 		return Result{"image", false, fmt.Sprintf("ecs.image %q does not exist in %s", c.cfg.Spec.Image, c.cfg.Region), false}
+	case err != nil:
+		return Result{"image", false, fmt.Sprintf("ecs.image %q: %s", c.cfg.Spec.Image, explain(err)), transient(err)}
 	}
 	return Result{"image", true, c.cfg.Spec.Image, false}
 }
@@ -148,15 +156,20 @@ func (c *Checker) image(ctx context.Context) Result {
 // vSwitch in its offer's zone (Aliyun refuses a create otherwise with
 // InvalidParameter.Mismatch / InvalidVSwitchId.*).
 func (c *Checker) network(ctx context.Context) []Result {
-	sg := c.cfg.Spec.SecurityGroup
-	vpc, err := c.d.Inspector.SecurityGroupVPC(ctx, sg)
+	sgID := c.cfg.Spec.SecurityGroup
+	sg, err := c.d.Network.SecurityGroup(ctx, sgID)
 	if err != nil {
 		if errors.Is(err, domain.ErrCloudNotFound) {
-			return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q does not exist in %s", sg, c.cfg.Region), false}}
+			return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q does not exist in %s", sgID, c.cfg.Region), false}}
 		}
-		return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q: %s", sg, explain(err)), transient(err)}}
+		return []Result{{"security group", false, fmt.Sprintf("ecs.security_group %q: %s", sgID, explain(err)), transient(err)}}
 	}
-	out := []Result{{"security group", true, fmt.Sprintf("%s in %s", sg, vpc), false}}
+	vpc := sg.VPC
+	out := []Result{{"security group", true, fmt.Sprintf("%s in %s", sgID, vpc), false}}
+	inVPC, err := c.d.Network.VSwitches(ctx, vpc)
+	if err != nil {
+		return append(out, Result{"vswitches", false, fmt.Sprintf("the vSwitches of %s: %s", vpc, explain(err)), transient(err)})
+	}
 	seen := map[string]bool{}
 	for _, o := range c.cfg.Offers {
 		vsw := cmpOr(o.VSwitch, c.cfg.Spec.VSwitch)
@@ -165,18 +178,14 @@ func (c *Checker) network(ctx context.Context) []Result {
 		}
 		seen[vsw+"/"+o.Zone] = true
 		name := "vswitch " + vsw
-		vv, zone, err := c.d.Inspector.VSwitch(ctx, vsw)
+		i := slices.IndexFunc(inVPC, func(v ports.VSwitch) bool { return v.ID == vsw })
 		switch {
-		case errors.Is(err, domain.ErrCloudNotFound):
-			out = append(out, Result{name, false, fmt.Sprintf("ecs.vswitch %q does not exist in %s", vsw, c.cfg.Region), false})
-		case err != nil:
-			out = append(out, Result{name, false, explain(err), false})
-		case vv != vpc:
-			out = append(out, Result{name, false, fmt.Sprintf("in %s, but the security group %s is in %s: both must be in one VPC", vv, sg, vpc), false})
-		case zone != o.Zone:
-			out = append(out, Result{name, false, fmt.Sprintf("in zone %s, but it is paired with zone %s: give ecs.vswitch one vSwitch per ecs.zone, in the same order", zone, o.Zone), false})
+		case i < 0:
+			out = append(out, Result{name, false, fmt.Sprintf("not in %s, the VPC of the security group %s (or no such vSwitch): both must be in one VPC", vpc, sgID), false})
+		case inVPC[i].Zone != o.Zone:
+			out = append(out, Result{name, false, fmt.Sprintf("in zone %s, but it is paired with zone %s: give ecs.vswitch one vSwitch per ecs.zone, in the same order", inVPC[i].Zone, o.Zone), false})
 		default:
-			out = append(out, Result{name, true, fmt.Sprintf("%s, %s", zone, vv), false})
+			out = append(out, Result{name, true, fmt.Sprintf("%s, %s", o.Zone, vpc), false})
 		}
 	}
 	return out

@@ -26,20 +26,26 @@ type account struct {
 }
 
 func (a *account) Regions(context.Context) ([]string, error) { return a.regions, a.authErr }
-func (a *account) ImageExists(_ context.Context, id string) (bool, error) {
-	return a.images[id], nil
+func (a *account) Image(_ context.Context, id string) (ports.Image, error) {
+	if a.images[id] {
+		return ports.Image{ID: id, Status: "Available"}, nil
+	}
+	return ports.Image{}, domain.ErrCloudNotFound
 }
-func (a *account) SecurityGroupVPC(_ context.Context, id string) (string, error) {
+func (a *account) SecurityGroup(_ context.Context, id string) (ports.SecurityGroup, error) {
 	if v, ok := a.groups[id]; ok {
-		return v, nil
+		return ports.SecurityGroup{ID: id, VPC: v}, nil
 	}
-	return "", domain.ErrCloudNotFound
+	return ports.SecurityGroup{}, domain.ErrCloudNotFound
 }
-func (a *account) VSwitch(_ context.Context, id string) (string, string, error) {
-	if v, ok := a.vswitches[id]; ok {
-		return v[0], v[1], nil
+func (a *account) VSwitches(_ context.Context, vpc string) ([]ports.VSwitch, error) {
+	var out []ports.VSwitch
+	for id, v := range a.vswitches {
+		if v[0] == vpc {
+			out = append(out, ports.VSwitch{ID: id, VPC: v[0], Zone: v[1], Status: "Available"})
+		}
 	}
-	return "", "", domain.ErrCloudNotFound
+	return out, nil
 }
 func (a *account) Available(_ context.Context, zone, typ string) (bool, error) {
 	return !a.soldOut[zone+"/"+typ], nil
@@ -89,8 +95,9 @@ func TestChecks(t *testing.T) {
 		{"unknown image", func(_ *account, c *preflight.Config) { c.Spec.Image = "windows95" }, "image", `"windows95" does not exist`},
 		{"unknown security group", func(_ *account, c *preflight.Config) { c.Spec.SecurityGroup = "sg-none" }, "security group", `"sg-none" does not exist`},
 		{"a security group in another VPC", func(_ *account, c *preflight.Config) { c.Spec.SecurityGroup = "sg-other" }, "vswitch vsw-h", "one VPC"},
+		{"a vSwitch in another VPC", func(_ *account, c *preflight.Config) { c.Offers[0].VSwitch = "vsw-far" }, "vswitch vsw-far", "not in vpc-1"},
 		{"a vSwitch in another zone", func(_ *account, c *preflight.Config) { c.Offers[1].VSwitch = "vsw-h" }, "vswitch vsw-h", "paired with zone cn-hangzhou-i"},
-		{"an unknown vSwitch", func(_ *account, c *preflight.Config) { c.Offers[0].VSwitch = "vsw-none" }, "vswitch vsw-none", "does not exist"},
+		{"an unknown vSwitch", func(_ *account, c *preflight.Config) { c.Offers[0].VSwitch = "vsw-none" }, "vswitch vsw-none", "no such vSwitch"},
 		{"no stock anywhere", func(a *account, _ *preflight.Config) {
 			a.soldOut["cn-hangzhou-h/ecs.g6.large"], a.soldOut["cn-hangzhou-i/ecs.g6.large"] = true, true
 		}, "stock", "no offer can be created"},
@@ -102,7 +109,7 @@ func TestChecks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, cfg := goodAccount(), goodConfig()
 			tt.spoil(a, &cfg)
-			c := preflight.New(preflight.Deps{Cloud: a, Inspector: a, Billing: a,
+			c := preflight.New(preflight.Deps{Cloud: a, Network: a, Regions: a, Billing: a,
 				DryRun: func(context.Context, ports.InstanceSpec) error { return a.dryRunErr }}, cfg)
 			results := c.All(context.Background())
 			var failed []preflight.Result
@@ -132,7 +139,7 @@ func TestChecks(t *testing.T) {
 
 func TestCheapChecks(t *testing.T) {
 	a := goodAccount()
-	c := preflight.New(preflight.Deps{Cloud: a, Inspector: a, Billing: a}, goodConfig())
+	c := preflight.New(preflight.Deps{Cloud: a, Network: a, Regions: a, Billing: a}, goodConfig())
 	if rs := c.Cheap(context.Background()); len(rs) != 2 || preflight.Failed(rs) {
 		t.Fatalf("%v", rs)
 	}
