@@ -46,6 +46,7 @@ func TestBillsWhatAliyunBills(t *testing.T) {
 			b := newBSSClient(t, f.srv, id, secret)
 			run := must(f.client.RunInstances(&ecs.RunInstancesRequest{
 				RegionId: tea.String("cn-hangzhou"), InstanceType: tea.String("ecs.g6.large"), ZoneId: tea.String("cn-hangzhou-h"),
+				ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"),
 				InternetMaxBandwidthOut: tea.Int32(5), InternetChargeType: tea.String("PayByTraffic"),
 				SystemDisk: &ecs.RunInstancesRequestSystemDisk{Category: tea.String("cloud_essd"), Size: tea.String("40")},
 			}))
@@ -85,6 +86,7 @@ func TestSpotBilledAtEachHoursPrice(t *testing.T) {
 	}
 	run := must(f.client.RunInstances(&ecs.RunInstancesRequest{
 		RegionId: tea.String("cn-hangzhou"), InstanceType: tea.String("ecs.g6.large"), ZoneId: tea.String("cn-hangzhou-h"),
+		ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"),
 		SpotStrategy: tea.String("SpotAsPriceGo"), SystemDisk: &ecs.RunInstancesRequestSystemDisk{Category: tea.String("cloud"), Size: tea.String("20")},
 	}))
 	inst := tea.StringValue(run.Body.InstanceIdSets.InstanceIdSet[0])
