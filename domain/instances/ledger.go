@@ -169,14 +169,24 @@ func (s *Service) restartTraffic(ctx context.Context, inst domain.Instance, at t
 	}
 }
 
-// costStopped closes what a stop ends: traffic always; the instance and its
-// bandwidth only in StopCharging mode. The disks go on.
+// costStopped closes what a stop of ours ends (in the configured mode).
 func (s *Service) costStopped(ctx context.Context, id string, at time.Time) {
+	s.costStoppedIn(ctx, id, s.cfg.StoppedMode, at)
+}
+
+// costStoppedIn closes what a stop in mode ends: traffic always; the
+// instance and its bandwidth unless KeepCharging. The disks go on. A stop
+// noticed by the reconciler passes the mode the cloud reports ("" when it
+// says none: the configured one).
+func (s *Service) costStoppedIn(ctx context.Context, id string, mode ports.StopMode, at time.Time) {
 	if s.ledger == nil || id == "" {
 		return
 	}
+	if mode == "" || !mode.Valid() {
+		mode = s.cfg.StoppedMode
+	}
 	s.end(ctx, id, at, domain.ProductTraffic)
-	if s.cfg.StoppedMode != ports.KeepCharging {
+	if mode != ports.KeepCharging {
 		s.end(ctx, id, at, domain.ProductInstance, domain.ProductBandwidth)
 	}
 }

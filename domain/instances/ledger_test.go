@@ -295,3 +295,27 @@ func TestLedgerFollowsStopModes(t *testing.T) {
 		})
 	}
 }
+
+// A stop made outside seatide in KeepCharging mode keeps the instance
+// billed in the ledger, whatever seatide's own mode: the reconciler uses
+// the mode the cloud reports.
+func TestLedgerFollowsTheReportedStopMode(t *testing.T) {
+	ctx := context.Background()
+	f, clock := ledgerFixture(t, "", false) // seatide stops in StopCharging
+	f.setPrice("1.00")
+	id := f.running(t)
+	at(clock, 1, 2, 0)
+	if _, err := f.cloud.move("stop", id, domain.StatusRunning, domain.StatusStopped); err != nil {
+		t.Fatal(err)
+	}
+	f.cloud.mu.Lock()
+	f.cloud.instances[id].StoppedMode = ports.KeepCharging
+	f.cloud.mu.Unlock()
+	f.reconcile(t)
+	at(clock, 1, 5, 0)
+	rep, err := f.svc.Cost(ctx, member, nov1, nov1.AddDate(0, 0, 1))
+	must(t, err)
+	if got := rep.Products[domain.ProductInstance].String(); got != "5.00" {
+		t.Errorf("instance %s, want 5.00 (still billed while stopped in KeepCharging)", got)
+	}
+}

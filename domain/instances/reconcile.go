@@ -288,7 +288,7 @@ func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed 
 	case domain.StatusStarting, domain.StatusRunning:
 		s.costStarted(ctx, rec, now)
 	case domain.StatusStopping, domain.StatusStopped:
-		s.costStopped(ctx, rec.ID, now)
+		s.costStoppedIn(ctx, rec.ID, ci.StoppedMode, now) // a stop made elsewhere may use another mode
 	}
 	err = s.updateRecord(ctx, rec.ID, func(r *domain.Instance) { r.LastStatus = ci.Status })
 	if err != nil && !errors.Is(err, domain.ErrNoInstance) {
