@@ -389,7 +389,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	s.costStarted(ctx, inst, now)
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, InstanceID: id,
 		Result: "ok", RequestID: reqID, StartedAt: now})
-	op.InstanceID, op.Step = id, "wait_stopped"
+	op.InstanceID, op.Step = id, "wait_running" // RunInstances starts it
 	s.saveOp(ctx, op)
 
 	s.goFinish(ctx, inst, op)
