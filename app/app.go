@@ -50,6 +50,7 @@ type App struct {
 	metricsLn  net.Listener
 	// account is /readyz's cheap preflight check of the cloud account.
 	account *accountReadiness
+	events  *eventParts
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -108,10 +109,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if icfg.ProcessID == "" {
+		icfg.ProcessID = newProcessID() // the instance monitors and the webhook deliverer hold leases as one process
+	}
+	if a.events, err = wireEvents(ctx, cfg, db, a.clock, icfg.ProcessID, log, reg); err != nil {
+		a.cloud.Close()
+		_ = db.Close()
+		return nil, err
+	}
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics, Bills: a.cloud.billing,
+		Observer: metrics, Bills: a.cloud.billing, Events: a.events.bus,
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
@@ -151,6 +160,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Console:        consoleHandler(cfg),
 		SecureCookies:  cfg.Production,
 		Settings:       func() any { return cfg.Settings() },
+		Events:         a.events.hub,
+		Webhooks:       a.events.status,
+		SSEHeartbeat:   cfg.Events.Heartbeat,
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -274,6 +286,15 @@ func (a *App) Run(ctx context.Context) error {
 		stopMonitors()
 		<-monitors
 	}()
+	// Live readers and webhooks; event streams end when shutdown starts,
+	// or Shutdown would wait for them until its timeout.
+	ectx, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
+	waitEvents := a.events.run(ectx)
+	a.srv.RegisterOnShutdown(stopEvents)
+	defer func() {
+		stopEvents()
+		waitEvents()
+	}()
 
 	servers := []struct {
 		srv *http.Server
@@ -326,6 +347,7 @@ func (a *App) Simulator() *ecssim.Server { return a.cloud.sim }
 // cloud and the database; call it after Run returns.
 func (a *App) Close() error {
 	a.instances.Close()
+	a.events.bus.Close() // stores what the services emitted last
 	a.cloud.Close()
 	return a.db.Close()
 }
