@@ -105,9 +105,11 @@ func TestRestartDuringNew(t *testing.T) {
 		name  string
 		block string // the cloud call the first process is stopped in
 	}{
-		{"after create", "AllocatePublicIpAddress"},
-		{"after the IP", "StartInstance"},
-		{"after start", "DescribeCloudAssistantStatus"}, // waiting for the agent to deploy
+		// RunInstances creates, assigns the IP and starts in one call: the
+		// first process is stopped while it waits for Running, then while
+		// it waits for the agent to deploy.
+		{"after create", "DescribeInstances"},
+		{"after start", "DescribeCloudAssistantStatus"},
 	}
 	for _, driver := range sqltest.Drivers {
 		for _, st := range steps {
@@ -130,7 +132,11 @@ func TestRestartDuringNew(t *testing.T) {
 				if _, body := a.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": steve}); body != ok("null") {
 					t.Fatalf("new: %s", body)
 				}
-				<-reached
+				select {
+				case <-reached:
+				case <-time.After(2 * time.Minute): // a failure, not a synchronisation
+					t.Fatalf("new never called %s", st.block)
+				}
 				a.stop()
 				sim.ClearFaults()
 
