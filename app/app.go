@@ -48,7 +48,9 @@ type App struct {
 	// is set; nil otherwise.
 	metricsSrv *http.Server
 	metricsLn  net.Listener
-	events     *eventParts
+	// account is /readyz's cheap preflight check of the cloud account.
+	account *accountReadiness
+	events  *eventParts
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -90,7 +92,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log, metrics); err != nil {
+	simCfg := cfg.Sim
+	simCfg.trafficGBPerHour, simCfg.trafficPricePerGB = cfg.Budget.TrafficGBPerHour, cfg.Budget.TrafficPricePerGB
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, simCfg, simMinecraft(cfg), log, metrics); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -116,7 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics, Events: a.events.bus,
+		Observer: metrics, Bills: a.cloud.billing, Events: a.events.bus,
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
@@ -125,6 +129,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HideUnknownUsers: cfg.Users.HideUnknown,
 	})
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
+	checker, err := newChecker(cfg, a.cloud)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.account = &accountReadiness{checker: checker, now: a.clock.Now}
 	var metricsRoute http.Handler
 	if cfg.Metrics.Listen == "" {
 		metricsRoute = prom.Handler(reg)

@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/aliyun/credentials-go/credentials"
+
 	"github.com/seatidemc/seatide/adapters/aliyunecs"
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/adapters/prom"
@@ -22,6 +24,11 @@ type cloud struct {
 	network ports.Network // the lookups behind start-up and preflight checks
 	billing ports.Billing
 	sim     *ecssim.Server // nil on a real cloud
+	// regions answers the preflight check's region lookup; billingEndpoint
+	// and credentials say where billing and the key come from, for it.
+	regions         ports.Regions
+	billingEndpoint string
+	credentials     string
 }
 
 func (c *cloud) Close() {
@@ -51,6 +58,8 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 	client, err := aliyunecs.New(aliyunecs.Config{
 		AccessKeyID:     cfg.AccessKeyID,
 		AccessKeySecret: cfg.AccessKeySecret,
+		SecurityToken:   cfg.SecurityToken,
+		Credential:      credential(cfg),
 		RegionID:        cfg.Region,
 		Endpoint:        cfg.Endpoint,
 		Protocol:        cfg.Protocol,
@@ -66,26 +75,35 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
 	c.Cloud = metrics.Cloud(client)
-	c.network = client
-	billing, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
+	c.network, c.regions = client, client
+	c.credentials = describeCredentials(cfg, c.sim != nil)
+	billing, endpoint, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	c.billing = metrics.Billing(billing)
+	c.billing, c.billingEndpoint = metrics.Billing(billing), endpoint
 	return c, nil
 }
 
 // openBilling returns the BSS adapter on the same account. One simulator
 // (in this process, or shared on loopback) serves BSS at the ECS endpoint.
-func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger, onRetry func(action, code string)) (ports.Billing, error) {
+func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logger, onRetry func(action, code string)) (ports.Billing, string, error) {
 	endpoint, protocol := info.Endpoint, info.Protocol
 	if simulated || (endpoint == "" && aliyunecs.IsLoopback(cfg.Endpoint)) {
 		endpoint, protocol = cfg.Endpoint, cfg.Protocol
 	}
+	if endpoint == "" {
+		var err error
+		if endpoint, err = aliyunecs.BillingEndpoint(info.Site); err != nil {
+			return nil, "", fmt.Errorf("info.site: %q: %w", info.Site, err)
+		}
+	}
 	b, err := aliyunecs.NewBilling(aliyunecs.Config{
 		AccessKeyID:     cfg.AccessKeyID,
 		AccessKeySecret: cfg.AccessKeySecret,
+		SecurityToken:   cfg.SecurityToken,
+		Credential:      credential(cfg),
 		RegionID:        cfg.Region,
 		Endpoint:        endpoint, // "": aliyunecs.DefaultBillingEndpoint
 		Protocol:        protocol,
@@ -97,9 +115,18 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 		Logger:  log.With("component", "aliyunecs"),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("bss: %w", err)
+		return nil, "", fmt.Errorf("bss: %w", err)
 	}
-	return b, nil
+	return b, endpoint, nil
+}
+
+// credential is Aliyun's credential chain when ecs.credentials is chain;
+// nil for the configured key.
+func credential(cfg ECSConfig) credentials.Credential {
+	if cfg.Credentials == "chain" && !cfg.Simulated {
+		return aliyunecs.Chain()
+	}
+	return nil
 }
 
 // simOptions sets the simulator up to serve what the configuration asks
@@ -137,6 +164,10 @@ func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 		TransitionTime: sim.TransitionTime,
 		NoDelay:        sim.TransitionTime == 0,
 		Logger:         log.With("component", "ecssim"),
+		// The simulated server sends what the ledger estimates, so the bill
+		// and the ledger agree on the default configuration.
+		TrafficGBPerHour:  sim.trafficGBPerHour,
+		TrafficPricePerGB: sim.trafficPricePerGB,
 	}
 }
 
@@ -230,6 +261,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		CrashAction:         cfg.Watchdog.CrashAction,
 		IdleStopAfter:       cfg.Idle.StopAfter,
 		IdleGrace:           cfg.Idle.Grace,
+		TrafficHourly:       cfg.Budget.traffic,
 		PlayerEvents:        true, // players joining and leaving are events
 		CostLocation:        cfg.Budget.location,
 		BudgetMonthly:       cfg.Budget.monthly,

@@ -107,20 +107,29 @@ type ECSConfig struct {
 	VSwitch       []string `mapstructure:"vswitch"` // one per zone, in zone order
 	// VPC, when VSwitch is empty, is where a vSwitch per zone is found at
 	// start-up (DescribeVSwitches).
-	VPC                 string     `mapstructure:"vpc"`
-	InternetChargeType  string     `mapstructure:"internet_charge_type"`
-	BandwidthOut        int        `mapstructure:"bandwidth_out"`
-	SystemDisk          DiskConfig `mapstructure:"system_disk"`
-	DataDisk            DiskConfig `mapstructure:"data_disk"` // size 0: none
-	SpotStrategy        string     `mapstructure:"spot_strategy"`
-	SpotPriceLimit      string     `mapstructure:"spot_price_limit"`
-	Password            string     `mapstructure:"password"`
-	KeyPair             string     `mapstructure:"key_pair"`
-	InstanceName        string     `mapstructure:"instance_name"`
-	Endpoint            string     `mapstructure:"endpoint"`
-	AccessKeyID         string     `mapstructure:"access_key_id"`
-	AccessKeySecret     string     `mapstructure:"access_key_secret"`
-	CreateRequiresAdmin bool       `mapstructure:"create_requires_admin"`
+	VPC                string     `mapstructure:"vpc"`
+	InternetChargeType string     `mapstructure:"internet_charge_type"`
+	BandwidthOut       int        `mapstructure:"bandwidth_out"`
+	SystemDisk         DiskConfig `mapstructure:"system_disk"`
+	DataDisk           DiskConfig `mapstructure:"data_disk"` // size 0: none
+	SpotStrategy       string     `mapstructure:"spot_strategy"`
+	SpotPriceLimit     string     `mapstructure:"spot_price_limit"`
+	Password           string     `mapstructure:"password"`
+	KeyPair            string     `mapstructure:"key_pair"`
+	InstanceName       string     `mapstructure:"instance_name"`
+	Endpoint           string     `mapstructure:"endpoint"`
+	AccessKeyID        string     `mapstructure:"access_key_id"`
+	AccessKeySecret    string     `mapstructure:"access_key_secret"`
+	// Credentials is where the cloud credentials come from: "key" (the
+	// pair above, or ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET with
+	// ALIBABA_CLOUD_SECURITY_TOKEN for an STS token) or "chain" (Aliyun's
+	// default credential chain: environment, OIDC, CLI profile, the
+	// credentials file's profile, the ECS host's RAM role).
+	Credentials string `mapstructure:"credentials"`
+	// SecurityToken is ALIBABA_CLOUD_SECURITY_TOKEN when the key came
+	// from the environment (not a key: temporary).
+	SecurityToken       string `mapstructure:"-"`
+	CreateRequiresAdmin bool   `mapstructure:"create_requires_admin"`
 	// StoppedMode is sent with every stop: StopCharging (economical: the
 	// compute bill stops, the public IP is released) or KeepCharging.
 	StoppedMode string `mapstructure:"stopped_mode"`
@@ -185,9 +194,15 @@ type BudgetConfig struct {
 	Monthly   string `mapstructure:"monthly"` // decimal, in the price's currency; "" or 0: off
 	StopAtCap bool   `mapstructure:"stop_at_cap"`
 	Timezone  string `mapstructure:"timezone"` // days and months of the cost ledger
+	// The ledger's estimate of public traffic when paying by traffic (the
+	// bill corrects it daily): GB out per running hour, and the price of a
+	// GB (Aliyun's China-mainland list price is 0.80 CNY).
+	TrafficGBPerHour  string `mapstructure:"traffic_gb_per_hour"`
+	TrafficPricePerGB string `mapstructure:"traffic_price_per_gb"`
 
 	monthly  domain.Money
 	location *time.Location
+	traffic  domain.Money // an hour of traffic: GB per hour times price per GB
 }
 
 // MinecraftConfig is the game server on the instance.
@@ -200,9 +215,13 @@ type MinecraftConfig struct {
 // InfoConfig is the account-money side (/api/info/v1, Aliyun BSS), which
 // uses the ecs access key.
 type InfoConfig struct {
-	// Endpoint of BSS; empty: business.aliyuncs.com, or ecs.endpoint when
-	// that is a simulator on loopback (one simulator serves both APIs).
+	// Endpoint of BSS; empty: the site's (china: business.aliyuncs.com,
+	// international: business.ap-southeast-1.aliyuncs.com), or ecs.endpoint
+	// when that is a simulator on loopback (one simulator serves both APIs).
 	Endpoint string `mapstructure:"endpoint"`
+	// Site is the account's Aliyun site: china (aliyun.com) or
+	// international (alibabacloud.com); BSS serves each at its own endpoint.
+	Site string `mapstructure:"site"`
 	// MaxPages bounds how many pages of 300 transactions search/fund reads.
 	MaxPages int `mapstructure:"max_pages"`
 
@@ -220,6 +239,10 @@ type MetricsConfig struct {
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
+
+	// trafficGBPerHour/trafficPricePerGB are the budget's traffic estimate,
+	// which the simulated server then really sends (not keys).
+	trafficGBPerHour, trafficPricePerGB string
 }
 
 // Listen addresses when none is configured: the original listened on :3811.
@@ -251,60 +274,64 @@ func defaults() map[string]any {
 		"shutdown_timeout":            "15s",
 		"memory_limit":                "40MiB",
 
-		"ecs.region":                "",
-		"ecs.zone":                  []string{},
-		"ecs.instance_type":         []string{},
-		"ecs.choose":                "order",
-		"ecs.image":                 "",
-		"ecs.security_group":        "",
-		"ecs.vswitch":               []string{},
-		"ecs.vpc":                   "",
-		"ecs.internet_charge_type":  "PayByTraffic",
-		"ecs.bandwidth_out":         10,
-		"ecs.system_disk.category":  "cloud_essd",
-		"ecs.system_disk.size":      40,
-		"ecs.data_disk.category":    "cloud_essd",
-		"ecs.data_disk.size":        0,
-		"ecs.spot_strategy":         "NoSpot",
-		"ecs.spot_price_limit":      "",
-		"ecs.password":              "",
-		"ecs.key_pair":              "",
-		"ecs.instance_name":         "seatide",
-		"ecs.endpoint":              "",
-		"ecs.access_key_id":         "",
-		"ecs.access_key_secret":     "",
-		"ecs.create_requires_admin": false,
-		"ecs.stopped_mode":          "StopCharging",
-		"ecs.spot_duration":         1,
-		"ecs.spot_interruption":     "Stop",
-		"ecs.poll_interval":         "2s",
-		"ecs.wait_timeout":          "5m",
-		"ecs.agent_timeout":         "5m",
-		"ecs.call_timeout":          "10s",
-		"ecs.retry.max_attempts":    8,
-		"ecs.retry.base_delay":      "200ms",
-		"ecs.retry.max_delay":       "5s",
-		"deploy.enabled":            false,
-		"deploy.script":             "run.sh",
-		"deploy.timeout":            "30m",
-		"sim.transition_time":       "3s",
-		"reconcile.interval":        "10s",
-		"reconcile.lease_ttl":       "30s",
-		"reconcile.delete_orphans":  false,
-		"watchdog.crash_after":      "10m",
-		"watchdog.crash_action":     "stop",
-		"idle.stop_after":           "0s",
-		"idle.grace":                "15m",
-		"budget.monthly":            "",
-		"budget.stop_at_cap":        false,
-		"budget.timezone":           "UTC",
-		"minecraft.port":            25565,
-		"minecraft.timeout":         "3s",
-		"minecraft.cache_ttl":       "5s",
-		"info.endpoint":             "",
-		"info.max_pages":            20,
-		"metrics.listen":            "",
-		"console.enabled":           true,
+		"ecs.region":                  "",
+		"ecs.zone":                    []string{},
+		"ecs.instance_type":           []string{},
+		"ecs.choose":                  "order",
+		"ecs.image":                   "",
+		"ecs.security_group":          "",
+		"ecs.vswitch":                 []string{},
+		"ecs.vpc":                     "",
+		"ecs.internet_charge_type":    "PayByTraffic",
+		"ecs.bandwidth_out":           10,
+		"ecs.system_disk.category":    "cloud_essd",
+		"ecs.system_disk.size":        40,
+		"ecs.data_disk.category":      "cloud_essd",
+		"ecs.data_disk.size":          0,
+		"ecs.spot_strategy":           "NoSpot",
+		"ecs.spot_price_limit":        "",
+		"ecs.password":                "",
+		"ecs.key_pair":                "",
+		"ecs.instance_name":           "seatide",
+		"ecs.endpoint":                "",
+		"ecs.access_key_id":           "",
+		"ecs.access_key_secret":       "",
+		"ecs.create_requires_admin":   false,
+		"ecs.credentials":             "key",
+		"ecs.stopped_mode":            "StopCharging",
+		"ecs.spot_duration":           1,
+		"ecs.spot_interruption":       "Stop",
+		"ecs.poll_interval":           "2s",
+		"ecs.wait_timeout":            "5m",
+		"ecs.agent_timeout":           "5m",
+		"ecs.call_timeout":            "10s",
+		"ecs.retry.max_attempts":      8,
+		"ecs.retry.base_delay":        "200ms",
+		"ecs.retry.max_delay":         "5s",
+		"deploy.enabled":              false,
+		"deploy.script":               "run.sh",
+		"deploy.timeout":              "30m",
+		"sim.transition_time":         "3s",
+		"reconcile.interval":          "10s",
+		"reconcile.lease_ttl":         "30s",
+		"reconcile.delete_orphans":    false,
+		"watchdog.crash_after":        "10m",
+		"watchdog.crash_action":       "stop",
+		"idle.stop_after":             "0s",
+		"idle.grace":                  "15m",
+		"budget.monthly":              "",
+		"budget.stop_at_cap":          false,
+		"budget.timezone":             "UTC",
+		"budget.traffic_gb_per_hour":  "0.5",
+		"budget.traffic_price_per_gb": "0.80",
+		"minecraft.port":              25565,
+		"minecraft.timeout":           "3s",
+		"minecraft.cache_ttl":         "5s",
+		"info.endpoint":               "",
+		"info.site":                   "china",
+		"info.max_pages":              20,
+		"metrics.listen":              "",
+		"console.enabled":             true,
 
 		"events.keep":          "720h",
 		"events.poll_interval": "1s",
@@ -382,6 +409,7 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	}
 	cfg.File = path
 	// The SDK's standard variables, when the keys are not configured.
+	fromEnv := false
 	for _, kv := range environ {
 		k, val, _ := strings.Cut(kv, "=")
 		switch {
@@ -389,6 +417,14 @@ func LoadConfig(path string, environ []string) (Config, error) {
 			cfg.ECS.AccessKeyID = val
 		case k == "ALIBABA_CLOUD_ACCESS_KEY_SECRET" && cfg.ECS.AccessKeySecret == "":
 			cfg.ECS.AccessKeySecret = val
+			fromEnv = true
+		}
+	}
+	if fromEnv {
+		for _, kv := range environ {
+			if k, val, _ := strings.Cut(kv, "="); k == "ALIBABA_CLOUD_SECURITY_TOKEN" {
+				cfg.ECS.SecurityToken = val
+			}
 		}
 	}
 	if err := cfg.finish(); err != nil {
@@ -522,6 +558,18 @@ func (c *Config) finishWatch() error {
 		return fmt.Errorf("budget.timezone: %q is not a time zone such as UTC or Asia/Shanghai", b.Timezone)
 	}
 	b.location = loc
+	var traffic [2]domain.Money
+	for i, kv := range [][2]string{{"budget.traffic_gb_per_hour", b.TrafficGBPerHour}, {"budget.traffic_price_per_gb", b.TrafficPricePerGB}} {
+		m, err := domain.ParseMoney(kv[1])
+		if err != nil || m < 0 {
+			return fmt.Errorf("%s: %q is not a non-negative decimal such as 0.5", kv[0], kv[1])
+		}
+		traffic[i] = m
+	}
+	b.traffic = traffic[0] * traffic[1] / domain.MoneyScale
+	if c.Info.Site != "china" && c.Info.Site != "international" {
+		return fmt.Errorf("info.site: %q is not china or international", c.Info.Site)
+	}
 	return nil
 }
 
@@ -537,6 +585,11 @@ const (
 
 func (c *ECSConfig) finish(production bool) error {
 	switch {
+	case c.Credentials != "key" && c.Credentials != "chain":
+		return fmt.Errorf("ecs.credentials: %q is not key or chain", c.Credentials)
+	case c.Credentials == "chain" && (c.AccessKeyID != "" || c.AccessKeySecret != ""):
+		return errors.New("ecs.credentials: chain reads the credentials itself; leave ecs.access_key_id and ecs.access_key_secret empty")
+	case c.Credentials == "chain":
 	case c.AccessKeyID == "" && c.AccessKeySecret == "":
 		if production {
 			return errors.New("ecs.access_key_id: required in production (or ALIBABA_CLOUD_ACCESS_KEY_ID); without a key only the development simulator runs")

@@ -32,6 +32,9 @@ var realCloud = []string{
 	"SEATIDE_ECS_SECURITY_GROUP=sg-1", "SEATIDE_ECS_VSWITCH=vsw-b,vsw-e",
 }
 
+// realCloudNoKey is realCloud without the access key.
+var realCloudNoKey = realCloud[2:]
+
 func TestLoadConfig(t *testing.T) {
 	secret := strings.Repeat("s", 32)
 	tests := []struct {
@@ -195,6 +198,31 @@ func TestLoadConfig(t *testing.T) {
 		{name: "deploy without script", env: []string{"SEATIDE_DEPLOY_ENABLED=true", "SEATIDE_DEPLOY_SCRIPT="}, wantErr: "deploy.script"},
 		{name: "lease shorter than two rounds", env: []string{"SEATIDE_RECONCILE_INTERVAL=20s"}, wantErr: "reconcile.lease_ttl"},
 		{name: "negative transition time", env: []string{"SEATIDE_SIM_TRANSITION_TIME=-1s"}, wantErr: "sim.transition_time"},
+		// Money and credentials.
+		{name: "the credential chain needs no key, even in production",
+			env: append([]string{"SEATIDE_PRODUCTION=true", "SEATIDE_SECRET=" + secret, "SEATIDE_ECS_CREDENTIALS=chain"}, realCloudNoKey...),
+			check: func(t *testing.T, c Config) {
+				if c.ECS.Simulated || c.ECS.Credentials != "chain" {
+					t.Errorf("%+v", c.ECS)
+				}
+			}},
+		{name: "the chain with a key as well", env: append([]string{"SEATIDE_ECS_CREDENTIALS=chain"}, realCloud...), wantErr: "ecs.credentials"},
+		{name: "unknown credentials", env: []string{"SEATIDE_ECS_CREDENTIALS=magic"}, wantErr: `ecs.credentials: "magic"`},
+		{name: "an STS token from the environment",
+			env: append([]string{"ALIBABA_CLOUD_ACCESS_KEY_ID=STS.x", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=y", "ALIBABA_CLOUD_SECURITY_TOKEN=tok"}, realCloudNoKey...),
+			check: func(t *testing.T, c Config) {
+				if c.ECS.SecurityToken != "tok" || c.ECS.AccessKeyID != "STS.x" {
+					t.Errorf("%+v", c.ECS)
+				}
+			}},
+		{name: "bad site", env: []string{"SEATIDE_INFO_SITE=mars"}, wantErr: `info.site: "mars"`},
+		{name: "bad traffic estimate", env: []string{"SEATIDE_BUDGET_TRAFFIC_GB_PER_HOUR=lots"}, wantErr: "budget.traffic_gb_per_hour"},
+		{name: "the traffic estimate", env: []string{"SEATIDE_BUDGET_TRAFFIC_GB_PER_HOUR=2", "SEATIDE_BUDGET_TRAFFIC_PRICE_PER_GB=0.75"},
+			check: func(t *testing.T, c Config) {
+				if c.Budget.traffic != 1_500_000 {
+					t.Errorf("an hour of traffic %v, want 1.50", c.Budget.traffic)
+				}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

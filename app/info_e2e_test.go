@@ -54,19 +54,19 @@ func TestInfoRoutes(t *testing.T) {
 		t.Fatalf("instances %+v", list)
 	}
 	inst := list[0].InstanceId
-	clock.Add(2 * time.Hour) // 14:00-16:00: two hours at 0.85
+	clock.Add(2 * time.Hour) // 14:00-16:00: two hours at 0.85, and its 40 GiB cloud_essd disk at 0.06
 
 	charge := func(hour string) string {
-		return `{"amount": "0.85", "type": "ECS pay-as-you-go ` + inst + ` 2026-11-24 ` + hour + `:00", "date": "2026-11-24T` +
+		return `{"amount": "0.91", "type": "ECS pay-as-you-go ` + inst + ` 2026-11-24 ` + hour + `:00", "date": "2026-11-24T` +
 			map[string]string{"14": "15", "15": "16"}[hour] + `:00:00Z", "flow": "Expense"}`
 	}
 	recharge := `{"amount": "1000.00", "type": "Recharge", "date": "2026-11-24T14:00:00Z", "flow": "Income"}`
 	tests := []struct {
 		name, path, token, want string
 	}{
-		{"balance", "/api/info/v1/describe/balance", steve, ok(`"998.30"`)},
+		{"balance", "/api/info/v1/describe/balance", steve, ok(`"998.18"`)},
 		{"balance needs a token", "/api/info/v1/describe/balance", "", fail("Not enough argument. Details: token")},
-		{"balance, token in the query", "/api/info/v1/describe/balance?token=" + steve, "", ok(`"998.30"`)},
+		{"balance, token in the query", "/api/info/v1/describe/balance?token=" + steve, "", ok(`"998.18"`)},
 		{"fund", "/api/info/v1/describe/fund?pageNum=1&maxResult=10", steve,
 			ok(`{"result": [` + charge("15") + `, ` + charge("14") + `, ` + recharge + `], "total": 3}`)},
 		{"fund page 2 of 2", "/api/info/v1/describe/fund?pageNum=2&maxResult=2&startDate=&endDate=", steve,
@@ -78,8 +78,8 @@ func TestInfoRoutes(t *testing.T) {
 		{"search max-expense", "/api/info/v1/search/fund?target=max-expense&startDate=2026-11-01&endDate=2026-11-30", steve, ok(charge("15"))},
 		{"search max-expense, none", "/api/info/v1/search/fund?target=max-expense&endDate=2026-11-24T14:30:00Z", steve, ng("No search result.")},
 		{"search without end", "/api/info/v1/search/fund?target=amount", steve, ng("Not enough argument. Details: endDate")},
-		{"billing month", "/api/info/v1/describe/billing?type=monthly&year=2026&month=11", steve, ok("1.7")},
-		{"billing day", "/api/info/v1/describe/billing?type=daily&year=2026&month=11&day=24", steve, ok("1.7")},
+		{"billing month", "/api/info/v1/describe/billing?type=monthly&year=2026&month=11", steve, ok("1.82")},
+		{"billing day", "/api/info/v1/describe/billing?type=daily&year=2026&month=11&day=24", steve, ok("1.82")},
 		{"billing other day", "/api/info/v1/describe/billing?type=daily&year=2026&month=11&day=23", steve, ng("No billing information found.")},
 		{"billing day 0", "/api/info/v1/describe/billing?type=daily&year=2026&month=12&day=0", steve, ng("Invalid argument.")},
 		{"billing no month", "/api/info/v1/describe/billing?type=monthly&year=2026", steve, ng("Not enough argument. Details: year, month")},
@@ -95,6 +95,20 @@ func TestInfoRoutes(t *testing.T) {
 	sim.ThrottleNext("QueryAccountBalance", 100)
 	if got, want := get("/api/info/v1/describe/balance", steve), ng("Balance not found. Details: The cloud is throttling requests."); got != want {
 		t.Errorf("throttled: %s", got)
+	}
+
+	// BSS refusing the account (the other site's endpoint) or the key (no
+	// bss actions): the route's v1 text with what to do, never a 500.
+	for _, tt := range []struct{ code, detail string }{
+		{"NotApplicable", "The billing API does not serve this account at this endpoint; set info.site (china or international) or info.endpoint."},
+		{"NotAuthorized", "The credentials may not read billing; grant the bss actions in the README's RAM policy."},
+	} {
+		sim.ClearFaults()
+		sim.InjectFault(ecssim.Fault{Action: "QueryAccountBalance", Count: 1, Code: tt.code, Message: "refused"})
+		status, body := s.do("GET", "/api/info/v1/describe/balance?token="+steve, nil)
+		if want := ng("Balance not found. Details: " + tt.detail); status != 200 || body != want {
+			t.Errorf("%s: %d %s, want 200 %s", tt.code, status, body, want)
+		}
 	}
 }
 

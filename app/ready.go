@@ -40,5 +40,7 @@ func (a *App) readinessChecks() []httpadapter.Check {
 			}
 			return nil
 		}},
+		// The account's cheap preflight checks (app/check.go).
+		{Name: "account", Run: a.account.Run},
 	}
 }

@@ -3,6 +3,8 @@ package ports
 import (
 	"context"
 	"time"
+
+	"github.com/seatidemc/seatide/domain"
 )
 
 // Balance is the account's available cash as the cloud writes it: decimal
@@ -43,4 +45,28 @@ type Billing interface {
 	// Bill returns the payment amount (decimal text) of a month, or of one
 	// day of it when day > 0.
 	Bill(ctx context.Context, year, month, day int) (string, error)
+	InstanceBilling
+}
+
+// InstanceBill is what one product of one instance cost in a billing
+// cycle, as the cloud's bill says (decimal text).
+type InstanceBill struct {
+	InstanceID string
+	Product    domain.Product // "" when the bill names an item seatide does not split out
+	Amount     string
+	Currency   string
+	// Tags of the billed resource: disks carry the tags their instance was
+	// created with (RunInstances' Tag.N applies to the instance, its disks
+	// and its primary network interface, per the ECS SDK).
+	Tags map[string]string
+}
+
+// InstanceBilling reads bills by instance and product (Aliyun BSS
+// DescribeInstanceBill with IsBillingItem). Bills lag the spending: Aliyun
+// says "a delay of about one day may occur".
+type InstanceBilling interface {
+	// InstanceBills lists the pay-as-you-go bills of a month (UTC+8 on
+	// Aliyun's China site is the bill's own calendar), one row per
+	// instance and product.
+	InstanceBills(ctx context.Context, year, month int) ([]InstanceBill, error)
 }

@@ -81,6 +81,11 @@ type CloudInstance struct {
 type Price struct {
 	Amount   string // e.g. "0.452"
 	Currency string // e.g. "CNY"
+	// The split of Amount by product, from the quote's detail (Aliyun:
+	// DescribePrice's DetailInfos): the instance type (and image), the
+	// system and data disks, the fixed public bandwidth. All "" when the
+	// cloud gave no detail (then Amount is the instance's).
+	Instance, Disk, Bandwidth string
 }
 
 // Invocation statuses the service acts on (Cloud Assistant's

@@ -27,6 +27,7 @@ import (
 	util "github.com/alibabacloud-go/tea-utils/v2/service"
 	"github.com/alibabacloud-go/tea/tea"
 	vpc "github.com/alibabacloud-go/vpc-20160428/v6/client"
+	"github.com/aliyun/credentials-go/credentials"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/ports"
@@ -53,7 +54,12 @@ type Retry struct {
 type Config struct {
 	AccessKeyID     string
 	AccessKeySecret string // never logged
-	RegionID        string
+	// SecurityToken makes the pair an STS token's (never logged).
+	// Credential, when set, replaces the three: a credential chain
+	// (see Chain) that the SDK asks before each call.
+	SecurityToken string
+	Credential    credentials.Credential
+	RegionID      string
 	// Endpoint is host[:port]; default "ecs.<RegionID>.aliyuncs.com". A VPC
 	// endpoint or a local simulator can be named here.
 	Endpoint string
@@ -127,10 +133,10 @@ func New(cfg Config) (*Client, error) {
 // builds the pool of SDK clients with build, trying it once.
 func newConn(product string, cfg Config, build func(*openapi.Config) (any, error)) (conn, error) {
 	var bad []string
-	if cfg.AccessKeyID == "" {
+	if cfg.AccessKeyID == "" && cfg.Credential == nil {
 		bad = append(bad, "access_key_id")
 	}
-	if cfg.AccessKeySecret == "" {
+	if cfg.AccessKeySecret == "" && cfg.Credential == nil {
 		bad = append(bad, "access_key_secret")
 	}
 	if cfg.RegionID == "" {
@@ -182,6 +188,11 @@ func newConn(product string, cfg Config, build func(*openapi.Config) (any, error
 		ReadTimeout:     tea.Int(ms),
 		ConnectTimeout:  tea.Int(ms),
 		HttpClient:      newHTTPClient(cfg.CallTimeout),
+	}
+	if cfg.Credential != nil {
+		oc.AccessKeyId, oc.AccessKeySecret, oc.Credential = nil, nil, cfg.Credential
+	} else if cfg.SecurityToken != "" {
+		oc.SecurityToken = tea.String(cfg.SecurityToken)
 	}
 	if isLoopback(cfg.Endpoint) {
 		// The SDK's own transport honours HTTP(S)_PROXY unless the host is

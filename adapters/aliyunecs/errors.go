@@ -86,6 +86,7 @@ const (
 	srcErrAPI    = "ECS API reference, public error codes"
 	srcIdemAPI   = "ECS API reference, How to ensure idempotence"
 	srcIssue     = "issue 15: seen on a real account"
+	srcBSSSite   = "bssopenapi-20171214 v6.1.1 client.go endpoint map; BSS API reference: for the international site, select Singapore"
 )
 
 // codeDryRunOK is the answer of a dry run that would have succeeded (the
@@ -146,6 +147,11 @@ var codeRules = []codeRule{
 	{"InvalidImageId.NotFound", domain.ErrCloudConfig, srcErrAPI},
 	{"InvalidPassword.Malformed", domain.ErrCloudConfig, srcErrAPI},
 	{"InvalidSpotPriceLimit.LowerThanPublicPrice", domain.ErrSpotPriceTooLow, srcRunAPI},
+	// BSS: NotApplicable is how BSS refuses an account of the other site
+	// (international accounts are served at business.ap-southeast-1);
+	// NotAuthorized a RAM user without the bss actions.
+	{"NotApplicable", domain.ErrBillingNotApplicable, srcBSSSite},
+	{"NotAuthorized", domain.ErrBillingNotAuthorized, srcIssue},
 }
 
 // CodeRule is one row of the error table, for tests and documentation.

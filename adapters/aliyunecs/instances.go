@@ -441,10 +441,7 @@ func (c *Client) Price(ctx context.Context, spec ports.InstanceSpec) (ports.Pric
 		if b.PriceInfo == nil || b.PriceInfo.Price == nil || b.PriceInfo.Price.TradePrice == nil {
 			return ports.Price{}, b.RequestId, domain.Internal(nil, "aliyunecs: DescribePrice returned no TradePrice")
 		}
-		return ports.Price{
-			Amount:   formatPrice(*b.PriceInfo.Price.TradePrice),
-			Currency: tea.StringValue(b.PriceInfo.Price.Currency),
-		}, b.RequestId, nil
+		return priceOf(b.PriceInfo.Price), b.RequestId, nil
 	})
 	return p, err
 }

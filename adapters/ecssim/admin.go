@@ -293,6 +293,36 @@ func (s *Simulator) adminHandler() http.Handler {
 		s.SetPrice(req.ZoneID, req.InstanceType, req.Price)
 		w.WriteHeader(http.StatusNoContent)
 	})
+	// The spot market price of an offer from now on (decimal text, CNY an
+	// hour); running SpotAsPriceGo instances pay it from the next hour.
+	mux.HandleFunc("POST /_sim/spot-price", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Offer
+			Price string `json:"Price"`
+		}
+		if !readJSON(w, r, &req) {
+			return
+		}
+		if err := s.SetSpotPrice(req.ZoneID, req.InstanceType, req.Price); err != nil {
+			http.Error(w, "Price: a positive decimal amount, e.g. \"0.42\"", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	// The bill by instance and product of a month (?month=YYYY-MM, default
+	// this one), every ended hour settled, without DescribeInstanceBill's lag.
+	mux.HandleFunc("GET /_sim/bss/instance-bills", func(w http.ResponseWriter, r *http.Request) {
+		month := time.Date(s.now().Year(), s.now().Month(), 1, 0, 0, 0, 0, time.UTC)
+		if v := r.URL.Query().Get("month"); v != "" {
+			m, err := time.Parse("2006-01", v)
+			if err != nil {
+				http.Error(w, "month: YYYY-MM", http.StatusBadRequest)
+				return
+			}
+			month = m
+		}
+		writeJSON(w, http.StatusOK, s.InstanceBills(month))
+	})
 	mux.HandleFunc("POST /_sim/command-result", func(w http.ResponseWriter, r *http.Request) {
 		var req CommandResult
 		if !readJSON(w, r, &req) {

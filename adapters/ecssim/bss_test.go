@@ -61,8 +61,9 @@ func bill(t *testing.T, c *bss.Client, cycle, date string) (float32, bool) {
 }
 
 // TestBSSChargesRunningHours: a running instance is charged its hourly
-// price per ended clock hour, pro rata, and the balance, the transaction
-// list and the bills agree to the cent.
+// price per ended clock hour, pro rata, its disks (40 GiB cloud_efficiency,
+// 0.02 an hour) until released, and the balance, the transaction list and
+// the bills agree to the cent.
 func TestBSSChargesRunningHours(t *testing.T) {
 	f := newFixture(t, ecssim.Options{NoDelay: true, Prices: map[ecssim.Offer]float64{{InstanceType: "ecs.g6.large"}: 0.85}})
 	id, secret := f.sim.Credentials()
@@ -89,19 +90,21 @@ func TestBSSChargesRunningHours(t *testing.T) {
 		t.Fatalf("balance before the hour ends %q", got)
 	}
 	f.clock.Add(91 * time.Minute) // 15:30: 13:40-14:00 (0.2833) and 14:00-15:00 (0.85)
-	must(f.client.StopInstance(&ecs.StopInstanceRequest{InstanceId: tea.String(inst)}))
-	f.clock.Add(3 * time.Hour) // 18:30: 15:00-15:30 (0.425 -> 0.43), nothing after
-	if got := balance(); got != "998.44" {
-		t.Fatalf("balance %q, want 998.44 (1000 - 0.28 - 0.85 - 0.43)", got)
+	must(f.client.StopInstance(&ecs.StopInstanceRequest{InstanceId: tea.String(inst), StoppedMode: tea.String("StopCharging")}))
+	f.clock.Add(3 * time.Hour) // 18:30: 15:00-15:30 (0.425 + 0.02 -> 0.45), then the disk alone
+	if got := balance(); got != "998.35" {
+		t.Fatalf("balance %q, want 998.35 (1000 - 0.29 - 0.87 - 0.45 - 0.02 - 0.02)", got)
 	}
 	rows, total := txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageNum: tea.Int32(1), PageSize: tea.Int32(10)})
 	want := []txnRow{
-		{"Expense", "0.43", "ECS pay-as-you-go " + inst + " 2026-11-24 15:00", "2026-11-24T16:00:00Z"},
-		{"Expense", "0.85", "ECS pay-as-you-go " + inst + " 2026-11-24 14:00", "2026-11-24T15:00:00Z"},
-		{"Expense", "0.28", "ECS pay-as-you-go " + inst + " 2026-11-24 13:00", "2026-11-24T14:00:00Z"},
+		{"Expense", "0.02", "ECS pay-as-you-go " + inst + " 2026-11-24 17:00", "2026-11-24T18:00:00Z"},
+		{"Expense", "0.02", "ECS pay-as-you-go " + inst + " 2026-11-24 16:00", "2026-11-24T17:00:00Z"},
+		{"Expense", "0.45", "ECS pay-as-you-go " + inst + " 2026-11-24 15:00", "2026-11-24T16:00:00Z"},
+		{"Expense", "0.87", "ECS pay-as-you-go " + inst + " 2026-11-24 14:00", "2026-11-24T15:00:00Z"},
+		{"Expense", "0.29", "ECS pay-as-you-go " + inst + " 2026-11-24 13:00", "2026-11-24T14:00:00Z"},
 		{"Income", "1000.00", "Recharge", "2026-11-24T13:40:00Z"},
 	}
-	if total != 4 || len(rows) != 4 {
+	if total != 6 || len(rows) != 6 {
 		t.Fatalf("total %d, rows %v", total, rows)
 	}
 	for i := range want {
@@ -110,13 +113,13 @@ func TestBSSChargesRunningHours(t *testing.T) {
 		}
 	}
 	// Paging and filters.
-	rows, total = txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageNum: tea.Int32(2), PageSize: tea.Int32(3)})
-	if total != 4 || len(rows) != 1 || rows[0].remarks != "Recharge" {
-		t.Errorf("page 2 of 3: total %d rows %v", total, rows)
+	rows, total = txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageNum: tea.Int32(2), PageSize: tea.Int32(5)})
+	if total != 6 || len(rows) != 1 || rows[0].remarks != "Recharge" {
+		t.Errorf("page 2 of 5: total %d rows %v", total, rows)
 	}
 	rows, total = txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageSize: tea.Int32(1000),
 		CreateTimeStart: tea.String("2026-11-24T14:30:00Z"), CreateTimeEnd: tea.String("2026-11-24T15:00:00Z")})
-	if total != 1 || len(rows) != 1 || rows[0].amount != "0.85" {
+	if total != 1 || len(rows) != 1 || rows[0].amount != "0.87" {
 		t.Errorf("filtered: total %d rows %v", total, rows)
 	}
 	rows, _ = txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageNum: tea.Int32(9), PageSize: tea.Int32(10)})
@@ -129,8 +132,8 @@ func TestBSSChargesRunningHours(t *testing.T) {
 		want        float32
 		ok          bool
 	}{
-		{"2026-11", "", 1.56, true},
-		{"2026-11", "2026-11-24", 1.56, true},
+		{"2026-11", "", 1.65, true},
+		{"2026-11", "2026-11-24", 1.65, true},
 		{"2026-11", "2026-11-25", 0, false},
 		{"2026-12", "", 0, false},
 	} {
@@ -144,8 +147,8 @@ func TestBSSChargesRunningHours(t *testing.T) {
 	f.clock.Add(30 * time.Minute) // 19:00
 	must(f.client.DeleteInstance(&ecs.DeleteInstanceRequest{InstanceId: tea.String(inst), Force: tea.Bool(true)}))
 	f.clock.Add(2 * time.Hour)
-	if got := balance(); got != "998.01" {
-		t.Errorf("after delete: balance %q, want 998.01 (0.43 for 18:30-19:00, then nothing)", got)
+	if got := balance(); got != "997.90" {
+		t.Errorf("after delete: balance %q, want 997.90 (0.43 + 0.02 for 18:00-19:00, then nothing)", got)
 	}
 }
 
@@ -192,4 +195,25 @@ func TestBSSAdminAndFaults(t *testing.T) {
 	wrong := newBSSClient(t, f.srv, id, secret+"x")
 	_, err = wrong.QueryAccountBalance()
 	sdkErr(t, err, "SignatureDoesNotMatch", 403)
+}
+
+// TestBSSUnboundedTransactionsCoverOneMonth: without CreateTimeStart and
+// CreateTimeEnd, QueryAccountTransactions answers the last month only
+// (CreateTimeEnd's comment in the BSS SDK); a bounded query reaches back.
+func TestBSSUnboundedTransactionsCoverOneMonth(t *testing.T) {
+	f := newFixture(t, ecssim.Options{NoDelay: true}) // the recharge at 2026-11-24 13:40
+	id, secret := f.sim.Credentials()
+	b := newBSSClient(t, f.srv, id, secret)
+	f.clock.Add(40 * 24 * time.Hour)
+	if err := f.sim.AddTransaction("Income", "5", "Top-up"); err != nil {
+		t.Fatal(err)
+	}
+	rows, total := txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageSize: tea.Int32(10)})
+	if total != 1 || len(rows) != 1 || rows[0].remarks != "Top-up" {
+		t.Errorf("unbounded: %d %v, want the top-up alone", total, rows)
+	}
+	_, total = txnRows(t, b, &bss.QueryAccountTransactionsRequest{PageSize: tea.Int32(10), CreateTimeStart: tea.String("2026-11-01T00:00:00Z")})
+	if total != 2 {
+		t.Errorf("from November: %d, want 2", total)
+	}
 }

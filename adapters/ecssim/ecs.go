@@ -21,6 +21,7 @@ func ecsProduct(region string) product {
 			"DescribeInstanceStatus":       actDescribeInstanceStatus,
 			"DescribeAvailableResource":    actDescribeAvailableResource,
 			"DescribePrice":                actDescribePrice,
+			"DescribeRegions":              actDescribeRegions,
 			"TagResources":                 actTagResources,
 			"ListTagResources":             actListTagResources,
 			"RunCommand":                   actRunCommand,

@@ -39,7 +39,6 @@ type instance struct {
 	status       string
 	steps        []step
 	runningSince time.Time // zero unless Running
-	runPrice     int64     // price per hour (micro-CNY) of the current run, taken when it began
 	// stoppedMode is how it was last stopped: KeepCharging, StopCharging
 	// or Not-applicable (DescribeInstances' StoppedMode).
 	stoppedMode string
@@ -64,7 +63,7 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 		switch st.status {
 		case StatusRunning:
 			in.runningSince = st.at
-			in.runPrice = s.hourlyMicro(in)
+			s.beginRun(in, st.at)
 			if in.reassignIP {
 				s.assignIP(in)
 				in.reassignIP = false
@@ -133,6 +132,7 @@ func (s *Simulator) remove(id string, now time.Time) {
 		if in.status == StatusRunning {
 			s.endRun(in, now)
 		}
+		s.release(in, now)
 	}
 	delete(s.instances, id)
 	for i, v := range s.order {
@@ -256,6 +256,7 @@ func (s *Simulator) store(in *instance) {
 	}
 	in.mc = s.mcTemplate.clone()
 	in.visibleAt = in.created.Add(s.visibility)
+	s.meterCreated(in)
 	s.instances[in.id] = in
 	s.order = append(s.order, in.id)
 }

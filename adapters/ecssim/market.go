@@ -108,8 +108,11 @@ func actDescribeAvailableResource(s *Simulator, c *call) (map[string]any, error)
 	return map[string]any{"AvailableZones": map[string]any{"AvailableZone": out}}, nil
 }
 
-// DescribePrice of an instance (the instance type only: disk and bandwidth
-// are free in the simulator so that a configured price is what callers see).
+// DescribePrice of an instance, split by resource as the SDK documents
+// DetailInfo.Resource (InstanceType, SystemDisk, DataDisk, bandwidth): the
+// instance type (a spot one at the market price now), the disks by
+// category and size, and fixed bandwidth when paying by bandwidth. Traffic
+// has no hourly price (it is billed per GB); the total is the sum.
 func actDescribePrice(s *Simulator, c *call) (map[string]any, error) {
 	if rt := orDefault(c.str("ResourceType"), "instance"); rt != "instance" {
 		return nil, newErr(http.StatusBadRequest, "InvalidResourceType.NotSupported",
@@ -119,7 +122,7 @@ func actDescribePrice(s *Simulator, c *call) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	hours := 1.0
+	var hours int64 = 1
 	switch unit := orDefault(c.str("PriceUnit"), "Hour"); unit {
 	case "Hour":
 	case "Week":
@@ -131,13 +134,46 @@ func actDescribePrice(s *Simulator, c *call) (map[string]any, error) {
 	default:
 		return nil, errInvalid("PriceUnit", unit)
 	}
-	p := math.Round(s.price(c.str("ZoneId"), typ, c.str("SpotStrategy"))*hours*10000) / 10000
+	disks, err := s.disksOf(c)
+	if err != nil {
+		return nil, err
+	}
+	bw, err := c.integer("InternetMaxBandwidthOut", 0)
+	if err != nil {
+		return nil, err
+	}
+	zone, spot := c.str("ZoneId"), c.str("SpotStrategy")
+	inst := toMicro(s.price(zone, typ, spot))
+	if isSpotMarket(spot) {
+		inst = s.spotAt(Offer{zone, typ}, c.now)
+	}
+	parts := []struct {
+		resource string
+		micro    int64
+	}{{"InstanceType", inst}, {"SystemDisk", diskRate(disks[:1])}}
+	if len(disks) > 1 {
+		parts = append(parts, struct {
+			resource string
+			micro    int64
+		}{"DataDisk", diskRate(disks[1:])})
+	}
+	if ct := c.str("InternetChargeType"); ct == "PayByBandwidth" && bw > 0 {
+		parts = append(parts, struct {
+			resource string
+			micro    int64
+		}{"bandwidth", bandwidthMicroPerMbpsHour * int64(bw)})
+	}
+	var total int64
+	details := []any{}
+	for _, p := range parts {
+		m := p.micro * hours
+		total += m
+		details = append(details, map[string]any{"Resource": p.resource, "OriginalPrice": json4(m), "DiscountPrice": 0, "TradePrice": json4(m)})
+	}
 	return map[string]any{"PriceInfo": map[string]any{
 		"Price": map[string]any{
-			"OriginalPrice": p, "DiscountPrice": 0, "TradePrice": p, "Currency": "CNY",
-			"DetailInfos": map[string]any{"DetailInfo": []any{
-				map[string]any{"Resource": "instanceType", "OriginalPrice": p, "DiscountPrice": 0, "TradePrice": p},
-			}},
+			"OriginalPrice": json4(total), "DiscountPrice": 0, "TradePrice": json4(total), "Currency": "CNY",
+			"DetailInfos": map[string]any{"DetailInfo": details},
 		},
 		"Rules": map[string]any{"Rule": []any{}},
 	}}, nil

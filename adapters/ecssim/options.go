@@ -78,6 +78,14 @@ type Options struct {
 	// default DefaultInitialBalance), recorded as an Income "Recharge" at
 	// the simulator's start time. Running instances are charged from it.
 	InitialBalance string
+	// TrafficGBPerHour is what a Running instance paying by traffic sends
+	// out each hour (decimal text, GB; default "0"), billed at
+	// TrafficPricePerGB (default DefaultTrafficPricePerGB). BillLag is how
+	// long an ended hour takes to show in DescribeInstanceBill (0:
+	// DefaultBillLag, negative: none).
+	TrafficGBPerHour  string
+	TrafficPricePerGB string
+	BillLag           time.Duration
 	// CommandResult is the initial result of Cloud Assistant commands
 	// (default: EchoScript, ExitCode 0).
 	CommandResult *CommandResult

@@ -72,6 +72,8 @@ type Simulator struct {
 
 	mcWG sync.WaitGroup // the fake Minecraft servers' goroutines
 	bss  ledger
+	// spotPrices are the market prices set by SetSpotPrice, oldest first.
+	spotPrices map[Offer][]pricePoint
 }
 
 type tokenEntry struct {
@@ -98,7 +100,9 @@ func New(opts Options) *Simulator {
 		cmdResult:   *opts.CommandResult,
 		faults:      map[string][]*Fault{},
 		latency:     map[string]time.Duration{},
+		spotPrices:  map[Offer][]pricePoint{},
 	}
+	s.bss.tags = map[string][]Tag{}
 	if opts.Minecraft != nil {
 		s.mcTemplate = opts.Minecraft.Initial.clone()
 	}

@@ -204,7 +204,8 @@ func TestStockAndPrice(t *testing.T) {
 		p := resp.Body.PriceInfo.Price
 		return tea.Float32Value(p.TradePrice), tea.StringValue(p.Currency)
 	}
-	if p, cur := price("ecs.g6.large"); p != 0.85 || cur != "CNY" {
+	// 0.85 for the type and 40 GiB of cloud_essd at 0.0015 a GiB-hour.
+	if p, cur := price("ecs.g6.large"); p != 0.91 || cur != "CNY" {
 		t.Fatalf("configured price %v %s", p, cur)
 	}
 	p1, _ := price("ecs.c7.2xlarge")

@@ -340,11 +340,31 @@ func (s *Server) ecsCost(w http.ResponseWriter, r *http.Request) {
 	for _, d := range rep.Days {
 		days = append(days, day{d.Date.Format(time.DateOnly), d.Amount.String()})
 	}
+	// products splits the total as Aliyun bills it (see the README's
+	// "what costs money when"); billed is this month's bill for the same
+	// instances once read (it lags about a day), billed_at when.
+	type products struct {
+		Instance  string `json:"instance"`
+		Disk      string `json:"disk"`
+		Bandwidth string `json:"bandwidth"`
+		Traffic   string `json:"traffic"`
+	}
+	var billed, billedAt *string
+	if rep.Billed != nil {
+		b, at := rep.Billed.String(), rep.BilledAt.UTC().Format(time.RFC3339)
+		billed, billedAt = &b, &at
+	}
 	writeOK(w, struct {
-		From     string `json:"from"`
-		To       string `json:"to"`
-		Currency string `json:"currency"`
-		Total    string `json:"total"`
-		Days     []day  `json:"days"`
-	}{rep.From.Format(time.DateOnly), rep.To.AddDate(0, 0, -1).Format(time.DateOnly), rep.Currency, rep.Total.String(), days})
+		From     string   `json:"from"`
+		To       string   `json:"to"`
+		Currency string   `json:"currency"`
+		Total    string   `json:"total"`
+		Days     []day    `json:"days"`
+		Products products `json:"products"`
+		Billed   *string  `json:"billed"`
+		BilledAt *string  `json:"billed_at"`
+	}{rep.From.Format(time.DateOnly), rep.To.AddDate(0, 0, -1).Format(time.DateOnly), rep.Currency, rep.Total.String(), days,
+		products{rep.Products[domain.ProductInstance].String(), rep.Products[domain.ProductDisk].String(),
+			rep.Products[domain.ProductBandwidth].String(), rep.Products[domain.ProductTraffic].String()},
+		billed, billedAt})
 }

@@ -55,7 +55,10 @@ func (f fakeInstances) Cost(_ context.Context, _ *domain.User, from, to time.Tim
 	if to.IsZero() {
 		to = from.AddDate(0, 1, 0)
 	}
-	rep := instances.CostReport{From: from, To: to, Currency: "CNY", Total: 4_500_000}
+	billed := domain.Money(5_000_000)
+	rep := instances.CostReport{From: from, To: to, Currency: "CNY", Total: 4_500_000, Billed: &billed,
+		BilledAt: time.Date(2026, 11, 4, 8, 0, 0, 0, time.UTC),
+		Products: map[domain.Product]domain.Money{domain.ProductInstance: 4_000_000, domain.ProductDisk: 500_000}}
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		rep.Days = append(rep.Days, domain.DayCost{Date: d})
 	}
@@ -103,7 +106,8 @@ func TestECSAnswers(t *testing.T) {
 			`{"status": "ng", "msg": "START Request error. Details: This month's spend of 12.50 CNY plus one more hour at 3.00 CNY would pass the monthly budget of 14.50 CNY."}`},
 		{"cost needs a token", "GET", "/api/ecs/v1/cost", "", nil, `{"status": "error", "msg": "Not enough argument. Details: token"}`},
 		{"cost", "GET", "/api/ecs/v1/cost?from=2026-11-03&to=2026-11-04&token=t", "", nil,
-			`{"status": "ok", "data": {"from": "2026-11-03", "to": "2026-11-04", "currency": "CNY", "total": "4.50", "days": [{"date": "2026-11-03", "amount": "4.50"}, {"date": "2026-11-04", "amount": "0.00"}]}}`},
+			`{"status": "ok", "data": {"from": "2026-11-03", "to": "2026-11-04", "currency": "CNY", "total": "4.50", "days": [{"date": "2026-11-03", "amount": "4.50"}, {"date": "2026-11-04", "amount": "0.00"}], ` +
+				`"products": {"instance": "4.00", "disk": "0.50", "bandwidth": "0.00", "traffic": "0.00"}, "billed": "5.00", "billed_at": "2026-11-04T08:00:00Z"}}`},
 		{"cost this month", "GET", "/api/ecs/v1/cost?token=t", "", nil, ""},
 		{"cost bad date", "GET", "/api/ecs/v1/cost?from=3%20Nov&token=t", "", nil, `{"status": "error", "msg": "Invalid argument. Details: from"}`},
 		{"cost bad span", "GET", "/api/ecs/v1/cost?from=2026-11-03&to=2026-11-01&token=t", "", domain.Invalid("from", "to"), `{"status": "error", "msg": "Invalid argument. Details: from, to"}`},

@@ -84,6 +84,7 @@ var v1Answers = []struct {
 var cloudErrors = []*domain.Error{
 	domain.ErrNoStock, domain.ErrThrottled, domain.ErrCloudUnavailable, domain.ErrCloudAuth,
 	domain.ErrNoBalance, domain.ErrQuota, domain.ErrCloudNotFound,
+	domain.ErrBillingNotApplicable, domain.ErrBillingNotAuthorized,
 	domain.ErrCloudBusy, domain.ErrCloudMismatch, domain.ErrCloudConfig, domain.ErrSpotPriceTooLow,
 }
 

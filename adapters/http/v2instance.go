@@ -242,13 +242,30 @@ func (s *Server) v2Cost(w http.ResponseWriter, r *http.Request) {
 		Date   string `json:"date"`
 		Amount string `json:"amount"`
 	}
+	type products struct {
+		Instance  string `json:"instance"`
+		Disk      string `json:"disk"`
+		Bandwidth string `json:"bandwidth"`
+		Traffic   string `json:"traffic"`
+	}
+	var billed, billedAt *string
+	if rep.Billed != nil {
+		b, at := rep.Billed.String(), rep.BilledAt.UTC().Format(time.RFC3339)
+		billed, billedAt = &b, &at
+	}
 	out := struct {
-		From     string `json:"from"`
-		To       string `json:"to"`
-		Currency string `json:"currency"`
-		Total    string `json:"total"`
-		Days     []day  `json:"days"`
-	}{rep.From.Format(time.DateOnly), rep.To.AddDate(0, 0, -1).Format(time.DateOnly), rep.Currency, rep.Total.String(), []day{}}
+		From     string   `json:"from"`
+		To       string   `json:"to"`
+		Currency string   `json:"currency"`
+		Total    string   `json:"total"`
+		Days     []day    `json:"days"`
+		Products products `json:"products"`
+		Billed   *string  `json:"billed"`
+		BilledAt *string  `json:"billed_at"`
+	}{rep.From.Format(time.DateOnly), rep.To.AddDate(0, 0, -1).Format(time.DateOnly), rep.Currency, rep.Total.String(), []day{},
+		products{rep.Products[domain.ProductInstance].String(), rep.Products[domain.ProductDisk].String(),
+			rep.Products[domain.ProductBandwidth].String(), rep.Products[domain.ProductTraffic].String()},
+		billed, billedAt}
 	for _, d := range rep.Days {
 		out.Days = append(out.Days, day{d.Date.Format(time.DateOnly), d.Amount.String()})
 	}

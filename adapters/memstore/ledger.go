@@ -24,7 +24,8 @@ func (l *Ledger) Begin(ctx context.Context, iv domain.CostInterval) (domain.Cost
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.open(iv.InstanceID) >= 0 {
+	iv.Product = iv.ProductOrInstance()
+	if l.open(iv.InstanceID, iv.Product) >= 0 {
 		return domain.CostInterval{}, domain.ErrIntervalOpen
 	}
 	iv.ID = int64(len(l.ivs) + 1)
@@ -33,22 +34,25 @@ func (l *Ledger) Begin(ctx context.Context, iv domain.CostInterval) (domain.Cost
 	return iv, nil
 }
 
-func (l *Ledger) open(id string) int {
+func (l *Ledger) open(id string, p domain.Product) int {
+	if p == "" {
+		p = domain.ProductInstance
+	}
 	for i, iv := range l.ivs {
-		if iv.InstanceID == id && iv.End.IsZero() {
+		if iv.InstanceID == id && iv.Product == p && iv.End.IsZero() {
 			return i
 		}
 	}
 	return -1
 }
 
-func (l *Ledger) End(ctx context.Context, instanceID string, at time.Time) (bool, error) {
+func (l *Ledger) End(ctx context.Context, instanceID string, product domain.Product, at time.Time) (bool, error) {
 	if err := ctxErr(ctx); err != nil {
 		return false, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i := l.open(instanceID)
+	i := l.open(instanceID, product)
 	if i < 0 {
 		return false, nil
 	}
@@ -60,13 +64,13 @@ func (l *Ledger) End(ctx context.Context, instanceID string, at time.Time) (bool
 	return true, nil
 }
 
-func (l *Ledger) Running(ctx context.Context, instanceID string) (domain.CostInterval, bool, error) {
+func (l *Ledger) Running(ctx context.Context, instanceID string, product domain.Product) (domain.CostInterval, bool, error) {
 	if err := ctxErr(ctx); err != nil {
 		return domain.CostInterval{}, false, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if i := l.open(instanceID); i >= 0 {
+	if i := l.open(instanceID, product); i >= 0 {
 		return l.ivs[i], true, nil
 	}
 	return domain.CostInterval{}, false, nil
@@ -84,6 +88,6 @@ func (l *Ledger) Intervals(ctx context.Context, from, to time.Time) ([]domain.Co
 			out = append(out, iv)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) }) // IDs grow with the slice
 	return out, nil
 }

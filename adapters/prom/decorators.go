@@ -109,3 +109,8 @@ func (b *billing) Bill(ctx context.Context, year, month, day int) (amount string
 	defer b.m.done("Bill", time.Now(), &err)
 	return b.next.Bill(ctx, year, month, day)
 }
+
+func (b *billing) InstanceBills(ctx context.Context, year, month int) (bills []ports.InstanceBill, err error) {
+	defer b.m.done("InstanceBills", time.Now(), &err)
+	return b.next.InstanceBills(ctx, year, month)
+}

@@ -199,6 +199,9 @@ func (s stubBilling) Transactions(context.Context, ports.TransactionQuery) (port
 	return ports.TransactionPage{}, s.err
 }
 func (s stubBilling) Bill(context.Context, int, int, int) (string, error) { return "", s.err }
+func (s stubBilling) InstanceBills(context.Context, int, int) ([]ports.InstanceBill, error) {
+	return nil, s.err
+}
 
 func TestDecorators(t *testing.T) {
 	ctx := context.Background()

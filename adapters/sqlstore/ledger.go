@@ -18,7 +18,16 @@ type ledgerStore struct{ db *DB }
 
 var _ ports.LedgerStore = (*ledgerStore)(nil)
 
-const ledgerColumns = "id, instance_id, started_at, ended_at, price_micro, currency"
+const ledgerColumns = "id, instance_id, product, started_at, ended_at, price_micro, currency"
+
+// openKey is open_for's value while an interval of the instance's product
+// is open: its unique index allows one per instance and product.
+func openKey(instanceID string, p domain.Product) string {
+	if p == "" {
+		p = domain.ProductInstance
+	}
+	return instanceID + "/" + string(p)
+}
 
 // ledgerError is the one place where the ledger's driver errors become the
 // domain errors ports.LedgerStore documents.
@@ -32,8 +41,9 @@ func (s *ledgerStore) ledgerError(ctx context.Context, err error, what string) e
 func scanInterval(r rowScanner) (domain.CostInterval, error) {
 	var iv domain.CostInterval
 	var price int64
-	err := r.Scan(&iv.ID, &iv.InstanceID, scanTime{&iv.Start}, scanNullTime{&iv.End}, &price, &iv.Currency)
-	iv.Price = domain.Money(price)
+	var product string
+	err := r.Scan(&iv.ID, &iv.InstanceID, &product, scanTime{&iv.Start}, scanNullTime{&iv.End}, &price, &iv.Currency)
+	iv.Price, iv.Product = domain.Money(price), domain.Product(product)
 	return iv, err
 }
 
@@ -41,9 +51,9 @@ func (s *ledgerStore) Begin(ctx context.Context, iv domain.CostInterval) (domain
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
 	d := s.db.d
-	iv.Start, iv.End = storedTime(iv.Start), time.Time{}
-	query := "INSERT INTO cost_intervals (instance_id, started_at, ended_at, price_micro, currency, open_for) VALUES (?, ?, NULL, ?, ?, ?)"
-	args := []any{iv.InstanceID, d.timeArg(iv.Start), int64(iv.Price), iv.Currency, iv.InstanceID}
+	iv.Start, iv.End, iv.Product = storedTime(iv.Start), time.Time{}, iv.ProductOrInstance()
+	query := "INSERT INTO cost_intervals (instance_id, product, started_at, ended_at, price_micro, currency, open_for) VALUES (?, ?, ?, NULL, ?, ?, ?)"
+	args := []any{iv.InstanceID, string(iv.Product), d.timeArg(iv.Start), int64(iv.Price), iv.Currency, openKey(iv.InstanceID, iv.Product)}
 	if d.returningID {
 		if err := s.db.sql.QueryRowContext(ctx, d.q(query+" RETURNING id"), args...).Scan(&iv.ID); err != nil {
 			return domain.CostInterval{}, s.ledgerError(ctx, err, "begin")
@@ -60,13 +70,13 @@ func (s *ledgerStore) Begin(ctx context.Context, iv domain.CostInterval) (domain
 	return iv, nil
 }
 
-func (s *ledgerStore) End(ctx context.Context, instanceID string, at time.Time) (bool, error) {
+func (s *ledgerStore) End(ctx context.Context, instanceID string, product domain.Product, at time.Time) (bool, error) {
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
 	d := s.db.d
 	var ended bool
 	err := s.db.inTxRetry(ctx, func(tx *sql.Tx) error {
-		iv, err := scanInterval(tx.QueryRowContext(ctx, d.q("SELECT "+ledgerColumns+" FROM cost_intervals WHERE open_for = ?"+d.forUpdate), instanceID))
+		iv, err := scanInterval(tx.QueryRowContext(ctx, d.q("SELECT "+ledgerColumns+" FROM cost_intervals WHERE open_for = ?"+d.forUpdate), openKey(instanceID, product)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -87,11 +97,11 @@ func (s *ledgerStore) End(ctx context.Context, instanceID string, at time.Time) 
 	return ended, nil
 }
 
-func (s *ledgerStore) Running(ctx context.Context, instanceID string) (domain.CostInterval, bool, error) {
+func (s *ledgerStore) Running(ctx context.Context, instanceID string, product domain.Product) (domain.CostInterval, bool, error) {
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
 	d := s.db.d
-	iv, err := scanInterval(s.db.sql.QueryRowContext(ctx, d.q("SELECT "+ledgerColumns+" FROM cost_intervals WHERE open_for = ?"), instanceID))
+	iv, err := scanInterval(s.db.sql.QueryRowContext(ctx, d.q("SELECT "+ledgerColumns+" FROM cost_intervals WHERE open_for = ?"), openKey(instanceID, product)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.CostInterval{}, false, nil
 	}

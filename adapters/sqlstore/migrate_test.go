@@ -53,8 +53,8 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
-		if latest, err := db.LatestMigration(ctx); err != nil || latest != 7 {
-			t.Fatalf("LatestMigration = %d, %v; want 7", latest, err)
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != 9 {
+			t.Fatalf("LatestMigration = %d, %v; want 9", latest, err)
 		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
@@ -66,7 +66,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(7)
+		version(9)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
@@ -98,11 +98,21 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("Begin after up: %v", err)
 		}
 
+		if _, err := db.Ledger().Begin(ctx, domain.CostInterval{InstanceID: "i-1", Product: domain.ProductDisk, Start: time.Now(), Price: 1, Currency: "CNY"}); err != nil {
+			t.Fatalf("Begin a disk after up: %v", err)
+		}
 		if _, err := db.Events().Append(ctx, domain.NewEvent(domain.EventPlayerJoined, time.Now(), "", "i-1", domain.EventData{}), []string{"a"}); err != nil {
 			t.Fatalf("Append event after up: %v", err)
 		}
 
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (cost products): %v", err)
+		}
+		version(7)
+		if _, _, err := db.Ledger().Running(ctx, "i-1", domain.ProductInstance); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Running after down: %v, want an internal error (no product column)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (events): %v", err)
 		}
@@ -121,7 +131,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("migrate down (ledger): %v", err)
 		}
 		version(3)
-		if _, _, err := db.Ledger().Running(ctx, "i-1"); domain.ErrorCode(err) != domain.CodeInternal {
+		if _, _, err := db.Ledger().Running(ctx, "i-1", domain.ProductInstance); domain.ErrorCode(err) != domain.CodeInternal {
 			t.Fatalf("Running after down: %v, want an internal error (no table)", err)
 		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
@@ -160,7 +170,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(7)
+		version(9)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}

@@ -31,6 +31,8 @@ Commands:
   ecs-sim [--listen ADDR] [--access-key-id ID] [--access-key-secret SECRET]
                              run the ECS simulator standalone, so that several
                              replicas can share one simulated cloud
+  check                      check the cloud account before spending money: one
+                             line per check, exit status 1 when any fails
   import-v1 --from 'USER:PASS@tcp(HOST:3306)/' [--dry-run] [--timezone ZONE]
                              copy the original service's users, instance and
                              history from its MySQL server; a second run adds nothing
@@ -163,6 +165,20 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return app.ImportV1(ctx, cfg, *from, o, os.Stdout)
+
+	case "check":
+		fs := subcommand("check", "", "Check the configured cloud account before the first real server: credentials, region,\n"+
+			"image, security group and vSwitches (one VPC, the right zones), each offer's stock, price and a\n"+
+			"dry-run create, the balance, the billing API and the deploy script's size. One line per check;\n"+
+			"exit status 1 when any fails. Nothing is created or billed.")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return app.Check(ctx, cfg, app.NewLogger(os.Stderr, cfg.Log), os.Stdout)
 
 	case "version":
 		fs := subcommand("version", "", "Print the module version, the VCS revision it was built from and the Go version.")

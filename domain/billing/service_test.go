@@ -273,3 +273,8 @@ func TestBillRejectsNonNumbers(t *testing.T) {
 		}
 	}
 }
+
+func (f *fakeBilling) InstanceBills(context.Context, int, int) ([]ports.InstanceBill, error) {
+	f.calls++
+	return nil, f.err
+}

@@ -69,7 +69,7 @@ func (s *Service) emitRecordChange(ctx context.Context, before, after domain.Ins
 		d := domain.EventData{Status: after.LastStatus, Previous: before.LastStatus, IP: after.PublicIP,
 			Zone: after.Zone, InstanceType: after.InstanceType}
 		if after.LastStatus == domain.StatusRunning && s.ledger != nil {
-			if iv, open, err := s.ledger.Running(ctx, after.ID); err == nil && open {
+			if iv, open, err := s.ledger.Running(ctx, after.ID, domain.ProductInstance); err == nil && open {
 				d.Price, d.Currency = iv.Price.String(), iv.Currency
 			}
 		}

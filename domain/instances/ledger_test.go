@@ -10,6 +10,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/memstore"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/instances"
+	"github.com/seatidemc/seatide/ports"
 	"github.com/seatidemc/seatide/ports/portstest"
 )
 
@@ -97,8 +98,11 @@ func TestLedgerAndBudgetOverAMonth(t *testing.T) {
 	}
 
 	// Deleting and asking for a new one is refused the same way, and
-	// recorded; nothing is created.
+	// recorded; nothing is created (the other zone costs as much).
 	must(t, f.svc.Delete(ctx, admin))
+	f.cloud.mu.Lock()
+	f.cloud.prices[key("cn-i", "ecs.g6.large")] = "3.00"
+	f.cloud.mu.Unlock()
 	if err := f.svc.Create(ctx, admin); !errors.Is(err, domain.ErrBudgetExceeded) {
 		t.Fatalf("new over budget: %v", err)
 	}
@@ -132,6 +136,36 @@ func TestLedgerAndBudgetOverAMonth(t *testing.T) {
 	clock.Set(nov1.AddDate(0, 1, 0).Add(time.Hour))
 	must(t, f.svc.Create(ctx, admin))
 	f.svc.Wait()
+}
+
+// The budget is judged on each offer before it is tried: an offer whose
+// hour would pass it is skipped for a cheaper one, which is the one created
+// and the one whose price the ledger records; prices are read once per
+// offer.
+func TestBudgetJudgesTheOfferCreated(t *testing.T) {
+	ctx := context.Background()
+	f, clock := ledgerFixture(t, "2.50", false)
+	f.setPrice("3.00") // cn-h: more than the whole budget
+	f.cloud.mu.Lock()
+	f.cloud.prices[key("cn-i", "ecs.g6.large")] = "2.00"
+	f.cloud.priceCalls = 0
+	f.cloud.mu.Unlock()
+	id := f.running(t)
+	if inst, _ := f.store.Current(ctx); inst.Zone != "cn-i" {
+		t.Fatalf("created in %q, want cn-i (the offer within budget)", inst.Zone)
+	}
+	f.cloud.mu.Lock()
+	calls := f.cloud.priceCalls
+	f.cloud.mu.Unlock()
+	if calls != 2 {
+		t.Errorf("%d price calls for a create of two offers, want 2", calls)
+	}
+	at(clock, 1, 1, 0)
+	rep, err := f.svc.Cost(ctx, member, nov1, nov1.AddDate(0, 0, 1))
+	must(t, err)
+	if rep.Total.String() != "2.00" || rep.Products[domain.ProductInstance].String() != "2.00" {
+		t.Errorf("an hour of %s: total %s, %v", id, rep.Total, rep.Products)
+	}
 }
 
 func (f *fixture) recordedID(t *testing.T) string {
@@ -216,5 +250,72 @@ func TestCostArguments(t *testing.T) {
 				t.Fatalf("%v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// What each stop mode bills: the disks always until the delete; the
+// instance while stopped only in KeepCharging; traffic only while running.
+func TestLedgerFollowsStopModes(t *testing.T) {
+	tests := []struct {
+		mode                           ports.StopMode
+		instance, disk, traffic, total string
+	}{
+		// 3 h running + 5 h stopped + 1 h running; disk 0.10, instance
+		// 2.00, traffic 0.25 an hour.
+		{ports.StopCharging, "8.00", "0.90", "1.00", "9.90"},
+		{ports.KeepCharging, "18.00", "0.90", "1.00", "19.90"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode), func(t *testing.T) {
+			ctx := context.Background()
+			clock := portstest.NewManualClock(nov1)
+			cloud := newFakeCloud()
+			cloud.diskPrice = "0.10"
+			f := newFixtureClock(t, clock, cloud, memstore.NewInstances(clock), memstore.NewLeases(clock), func(c *instances.Config) {
+				c.DeployEnabled, c.ProcessID, c.StoppedMode = false, "me", tt.mode
+				c.Spec.InternetChargeType, c.Spec.BandwidthOut, c.TrafficHourly = "PayByTraffic", 5, 250_000
+			})
+			f.setPrice("2.00")
+			f.running(t)
+			at(clock, 1, 3, 0)
+			must(t, f.svc.Stop(ctx, admin))
+			at(clock, 1, 8, 0)
+			must(t, f.svc.Start(ctx, admin))
+			at(clock, 1, 9, 0)
+			must(t, f.svc.Delete(ctx, admin))
+			at(clock, 1, 20, 0)
+			rep, err := f.svc.Cost(ctx, member, nov1, nov1.AddDate(0, 0, 1))
+			must(t, err)
+			got := rep.Products
+			if got[domain.ProductInstance].String() != tt.instance || got[domain.ProductDisk].String() != tt.disk ||
+				got[domain.ProductTraffic].String() != tt.traffic || got[domain.ProductBandwidth] != 0 || rep.Total.String() != tt.total {
+				t.Fatalf("products %v total %s, want instance %s disk %s traffic %s total %s",
+					got, rep.Total, tt.instance, tt.disk, tt.traffic, tt.total)
+			}
+		})
+	}
+}
+
+// A stop made outside seatide in KeepCharging mode keeps the instance
+// billed in the ledger, whatever seatide's own mode: the reconciler uses
+// the mode the cloud reports.
+func TestLedgerFollowsTheReportedStopMode(t *testing.T) {
+	ctx := context.Background()
+	f, clock := ledgerFixture(t, "", false) // seatide stops in StopCharging
+	f.setPrice("1.00")
+	id := f.running(t)
+	at(clock, 1, 2, 0)
+	if _, err := f.cloud.move("stop", id, domain.StatusRunning, domain.StatusStopped); err != nil {
+		t.Fatal(err)
+	}
+	f.cloud.mu.Lock()
+	f.cloud.instances[id].StoppedMode = ports.KeepCharging
+	f.cloud.mu.Unlock()
+	f.reconcile(t)
+	at(clock, 1, 5, 0)
+	rep, err := f.svc.Cost(ctx, member, nov1, nov1.AddDate(0, 0, 1))
+	must(t, err)
+	if got := rep.Products[domain.ProductInstance].String(); got != "5.00" {
+		t.Errorf("instance %s, want 5.00 (still billed while stopped in KeepCharging)", got)
 	}
 }

@@ -78,6 +78,7 @@ func (s *Service) Tick(ctx context.Context) bool {
 	if _, err := s.Watch(ctx); err != nil {
 		s.log.Warn("watchdogs", "err", err)
 	}
+	s.KeepLedger(ctx)
 	if _, err := s.EnforceBudget(ctx); err != nil {
 		s.log.Warn("budget", "err", err)
 	}
@@ -290,7 +291,7 @@ func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed 
 	case domain.StatusStarting, domain.StatusRunning:
 		s.costStarted(ctx, rec, now)
 	case domain.StatusStopping, domain.StatusStopped:
-		s.costStopped(ctx, rec.ID, now)
+		s.costStoppedIn(ctx, rec.ID, ci.StoppedMode, now) // a stop made elsewhere may use another mode
 	}
 	err = s.updateRecord(ctx, rec.ID, func(r *domain.Instance) { r.LastStatus = ci.Status })
 	if err != nil && !errors.Is(err, domain.ErrNoInstance) {

@@ -5,6 +5,7 @@
 package instances
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,7 +14,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -87,6 +87,12 @@ type Config struct {
 	Currency        string
 	BudgetMonthly   domain.Money
 	BudgetStopAtCap bool
+	// TrafficHourly is the estimated cost of an hour of public traffic when
+	// paying by traffic (GB per hour times the price per GB); StoppedMode
+	// decides what a stop leaves billed. The month's bill is read every
+	// BillCheckInterval (default a day).
+	TrafficHourly     domain.Money
+	BillCheckInterval time.Duration
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -108,6 +114,9 @@ type Deps struct {
 	Log     *slog.Logger // nil: discard
 	// Observer hears status changes and reconciliations (metrics); nil: none.
 	Observer ports.InstanceObserver
+	// Bills are the cloud's bills by instance and product; nil: the ledger
+	// is never checked against them.
+	Bills ports.InstanceBilling
 	// Events hears what happens (domain events); nil: none.
 	Events ports.EventSink
 }
@@ -122,6 +131,8 @@ type Service struct {
 	clock   ports.Clock
 	log     *slog.Logger
 	obs     ports.InstanceObserver
+	bills   ports.InstanceBilling
+	money   *moneyState
 	events  ports.EventSink
 	cfg     Config
 
@@ -183,6 +194,9 @@ func New(d Deps, cfg Config) *Service {
 	if cfg.StoppedMode == "" {
 		cfg.StoppedMode = ports.StopCharging
 	}
+	if cfg.BillCheckInterval <= 0 {
+		cfg.BillCheckInterval = DefaultBillCheckInterval
+	}
 	if cfg.CrashAction == "" {
 		cfg.CrashAction = CrashStop
 	}
@@ -203,7 +217,8 @@ func New(d Deps, cfg Config) *Service {
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Service{events: events, cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
-		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
+		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{},
+		bills: d.Bills, money: newMoneyState()}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
 			if d.Probe == nil {
@@ -310,11 +325,6 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		return err
 	}
 	now := s.clock.Now()
-	if err := s.budgetAllows(ctx, s.cfg.Offers[0]); err != nil {
-		s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
-			Detail: budgetDetail(err), StartedAt: now})
-		return err
-	}
 	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
 		StartedBy: actor.Username, Owner: s.cfg.ProcessID, StartedAt: now}
 	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
@@ -322,13 +332,36 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		return err
 	}
 	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
-	offers, err := s.offers(ctx)
+	offers, quotes, err := s.offers(ctx)
 	if err != nil {
 		return s.abandon(ctx, inst, op, now, actor.Username, err)
 	}
+	// Prices are read once per create (with the offers when choosing the
+	// cheapest), and the budget is judged on each offer before it is
+	// tried: the one created is the one judged.
+	var spent domain.Money
+	if s.budgetOn() {
+		if spent, err = s.monthSpend(ctx, now); err != nil {
+			return s.abandon(ctx, inst, op, now, actor.Username, err)
+		}
+	}
 	var id, reqID string
+	var refused error // the first offer the budget refused
+	var created domain.HourlyRates
 	var mismatch error
 	for i, o := range offers {
+		r, ok := quotes[o]
+		if !ok && s.ledger != nil {
+			if r, err = s.rates(ctx, o); err != nil {
+				break
+			}
+		}
+		if s.budgetOn() {
+			if berr := s.overBudget(spent, r); berr != nil {
+				refused = cmp.Or(refused, berr)
+				continue
+			}
+		}
 		sp := s.spec(o)
 		sp.Tags[OperationTag] = op.ID
 		id, reqID, err = s.runInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
@@ -343,12 +376,13 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		}
 		if err == nil {
 			inst.ID, inst.Zone, inst.InstanceType = id, o.Zone, o.InstanceType
+			created = r
 		}
 		break
 	}
 	switch {
 	case err == nil && id == "":
-		err = domain.ErrNoStock
+		err = cmp.Or[error](refused, domain.ErrNoStock)
 	case id == "" && mismatch != nil:
 		err = mismatch // the configuration needs fixing: say that, not "no stock"
 	}
@@ -361,8 +395,10 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		s.log.Error("created instance not recorded", "instance", id, "err", err)
 		return err
 	}
-	// RunInstances starts it: it costs from now on.
-	s.costStarted(ctx, inst, s.clock.Now())
+	// RunInstances starts it: its disks and the instance cost from now on,
+	// at the quote the budget judged.
+	s.costCreated(ctx, inst, created, now)
+	s.costStarted(ctx, inst, now)
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, InstanceID: id,
 		Result: "ok", RequestID: reqID, StartedAt: now})
 	op.InstanceID, op.Step = id, "wait_running" // RunInstances starts it
@@ -408,43 +444,33 @@ func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.
 }
 
 // offers lists what to try: in configured order, or cheapest first; offers
-// the cloud reports sold out are skipped.
-func (s *Service) offers(ctx context.Context) ([]Offer, error) {
+// the cloud reports sold out are skipped. Choosing the cheapest prices each
+// offer, and those quotes are returned for the create to use.
+func (s *Service) offers(ctx context.Context) ([]Offer, map[Offer]domain.HourlyRates, error) {
 	var out []Offer
-	type priced struct {
-		Offer
-		price float64
-	}
-	var ps []priced
+	quotes := map[Offer]domain.HourlyRates{}
 	for _, o := range s.cfg.Offers {
 		ok, err := s.cloud.Available(ctx, o.Zone, o.InstanceType)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
 			continue
 		}
-		if !s.cfg.ChooseCheapest {
-			out = append(out, o)
-			continue
+		out = append(out, o)
+		if s.cfg.ChooseCheapest {
+			if quotes[o], err = s.rates(ctx, o); err != nil {
+				return nil, nil, err
+			}
 		}
-		p, err := s.cloud.Price(ctx, s.spec(o))
-		if err != nil {
-			return nil, err
-		}
-		f, _ := strconv.ParseFloat(p.Amount, 64) // ordering only, never arithmetic on money
-		ps = append(ps, priced{o, f})
 	}
 	if s.cfg.ChooseCheapest {
-		sort.SliceStable(ps, func(i, j int) bool { return ps[i].price < ps[j].price })
-		for _, p := range ps {
-			out = append(out, p.Offer)
-		}
+		sort.SliceStable(out, func(i, j int) bool { return quotes[out[i]].Total() < quotes[out[j]].Total() })
 	}
 	if len(out) == 0 {
-		return nil, domain.ErrNoStock
+		return nil, nil, domain.ErrNoStock
 	}
-	return out, nil
+	return out, quotes, nil
 }
 
 // abandon releases the slot after a failed create and records why.
@@ -457,7 +483,8 @@ func (s *Service) abandon(ctx context.Context, inst domain.Instance, op domain.O
 	op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(cause), Reason(cause), s.clock.Now()
 	s.saveOp(ctx, op)
 	s.emitOp(ctx, domain.EventOperationFailed, op, cause)
-	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause), StartedAt: started})
+	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause),
+		Detail: budgetDetail(cause), StartedAt: started})
 	return cause
 }
 
@@ -847,7 +874,7 @@ func (s *Service) deleteInstance(ctx context.Context, id string) (string, error)
 // forget clears the record of inst, whatever was written to it since; it
 // is no error when someone (the reconciler) already did.
 func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
-	s.costStopped(ctx, inst.ID, s.clock.Now())
+	s.costReleased(ctx, inst.ID, s.clock.Now())
 	for range 5 {
 		err := s.store.Clear(ctx, inst.Version)
 		if err == nil {

@@ -18,13 +18,15 @@ import (
 
 // fakeCloud is an in-memory cloud whose transitions are instant.
 type fakeCloud struct {
-	mu        sync.Mutex
-	instances map[string]*ports.CloudInstance
-	tokens    map[string]string
-	soldOut   map[string]bool // zone/type
-	prices    map[string]string
-	createErr error
-	n         int
+	mu         sync.Mutex
+	instances  map[string]*ports.CloudInstance
+	tokens     map[string]string
+	soldOut    map[string]bool // zone/type
+	prices     map[string]string
+	priceCalls int
+	diskPrice  string // when set, quotes split into instance and disk
+	createErr  error
+	n          int
 	// invocation statuses reported one per call, the last one repeating
 	deploySteps []string
 	output      string // the deploy output ("" for "deployed\n")
@@ -217,9 +219,13 @@ func (c *fakeCloud) Available(_ context.Context, zone, typ string) (bool, error)
 func (c *fakeCloud) Price(_ context.Context, sp ports.InstanceSpec) (ports.Price, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.priceCalls++
 	p, ok := c.prices[key(sp.Zone, sp.InstanceType)]
 	if !ok {
 		p = "1.5"
+	}
+	if c.diskPrice != "" {
+		return ports.Price{Amount: p + "+" + c.diskPrice, Instance: p, Disk: c.diskPrice, Currency: "CNY"}, nil
 	}
 	return ports.Price{Amount: p, Currency: "CNY"}, nil
 }

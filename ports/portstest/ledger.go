@@ -22,6 +22,7 @@ func RunLedgerStoreTests(t *testing.T, newStore func(t *testing.T) ports.LedgerS
 		{"EndNeverBeforeStart", testLedgerEndBeforeStart},
 		{"IntervalsOverlap", testLedgerOverlap},
 		{"ConcurrentBeginOneWins", testLedgerConcurrent},
+		{"OneOpenPerProduct", testLedgerProducts},
 	})
 }
 
@@ -39,18 +40,18 @@ func begin(t *testing.T, s ports.LedgerStore, id string, start time.Time, price 
 func testLedgerRoundTrip(t *testing.T, s ports.LedgerStore) {
 	ctx := context.Background()
 	iv := begin(t, s, "i-1", ledgerT0, 452_000)
-	if iv.ID == 0 {
-		t.Fatal("no ID")
+	if iv.ID == 0 || iv.Product != domain.ProductInstance {
+		t.Fatalf("begin %+v: want an ID and the instance product for an unset one", iv)
 	}
-	got, ok, err := s.Running(ctx, "i-1")
+	got, ok, err := s.Running(ctx, "i-1", domain.ProductInstance)
 	if err != nil || !ok || got.ID != iv.ID || !got.Start.Equal(ledgerT0) || got.Price != 452_000 || got.Currency != "CNY" || !got.End.IsZero() {
 		t.Fatalf("running %+v %v %v", got, ok, err)
 	}
 	end := ledgerT0.Add(90*time.Minute + 123*time.Microsecond)
-	if ok, err := s.End(ctx, "i-1", end); err != nil || !ok {
+	if ok, err := s.End(ctx, "i-1", domain.ProductInstance, end); err != nil || !ok {
 		t.Fatalf("end %v %v", ok, err)
 	}
-	if _, ok, err := s.Running(ctx, "i-1"); err != nil || ok {
+	if _, ok, err := s.Running(ctx, "i-1", domain.ProductInstance); err != nil || ok {
 		t.Fatalf("still running: %v %v", ok, err)
 	}
 	list, err := s.Intervals(ctx, ledgerT0, ledgerT0.Add(time.Hour))
@@ -71,7 +72,7 @@ func testLedgerOneOpen(t *testing.T, s ports.LedgerStore) {
 }
 
 func testLedgerEndNone(t *testing.T, s ports.LedgerStore) {
-	if ok, err := s.End(context.Background(), "i-9", ledgerT0); err != nil || ok {
+	if ok, err := s.End(context.Background(), "i-9", domain.ProductInstance, ledgerT0); err != nil || ok {
 		t.Fatalf("%v %v", ok, err)
 	}
 }
@@ -79,7 +80,7 @@ func testLedgerEndNone(t *testing.T, s ports.LedgerStore) {
 func testLedgerEndBeforeStart(t *testing.T, s ports.LedgerStore) {
 	ctx := context.Background()
 	begin(t, s, "i-1", ledgerT0, 1)
-	if ok, err := s.End(ctx, "i-1", ledgerT0.Add(-time.Hour)); err != nil || !ok {
+	if ok, err := s.End(ctx, "i-1", domain.ProductInstance, ledgerT0.Add(-time.Hour)); err != nil || !ok {
 		t.Fatalf("%v %v", ok, err)
 	}
 	list, err := s.Intervals(ctx, ledgerT0.Add(-2*time.Hour), ledgerT0.Add(time.Hour))
@@ -92,11 +93,11 @@ func testLedgerOverlap(t *testing.T, s ports.LedgerStore) {
 	ctx := context.Background()
 	h := func(n int) time.Time { return ledgerT0.Add(time.Duration(n) * time.Hour) }
 	a := begin(t, s, "i-1", h(0), 1)
-	if _, err := s.End(ctx, "i-1", h(2)); err != nil {
+	if _, err := s.End(ctx, "i-1", domain.ProductInstance, h(2)); err != nil {
 		t.Fatal(err)
 	}
 	b := begin(t, s, "i-1", h(5), 1)
-	if _, err := s.End(ctx, "i-1", h(6)); err != nil {
+	if _, err := s.End(ctx, "i-1", domain.ProductInstance, h(6)); err != nil {
 		t.Fatal(err)
 	}
 	c := begin(t, s, "i-2", h(10), 1) // still open
@@ -154,5 +155,43 @@ func testLedgerConcurrent(t *testing.T, s ports.LedgerStore) {
 	wg.Wait()
 	if won != 1 {
 		t.Fatalf("%d opened, want 1", won)
+	}
+}
+
+// Each product of an instance has its own open interval: a disk billed
+// while the instance is stopped stays open when the instance's closes.
+func testLedgerProducts(t *testing.T, s ports.LedgerStore) {
+	ctx := context.Background()
+	for _, p := range domain.Products {
+		if _, err := s.Begin(ctx, domain.CostInterval{InstanceID: "i-1", Product: p, Start: ledgerT0, Price: 1, Currency: "CNY"}); err != nil {
+			t.Fatalf("begin %s: %v", p, err)
+		}
+	}
+	if _, err := s.Begin(ctx, domain.CostInterval{InstanceID: "i-1", Product: domain.ProductDisk, Start: ledgerT0, Price: 1, Currency: "CNY"}); !errors.Is(err, domain.ErrIntervalOpen) {
+		t.Fatalf("second disk interval: %v", err)
+	}
+	if ok, err := s.End(ctx, "i-1", domain.ProductInstance, ledgerT0.Add(time.Hour)); err != nil || !ok {
+		t.Fatalf("end instance: %v %v", ok, err)
+	}
+	if _, ok, err := s.Running(ctx, "i-1", domain.ProductInstance); err != nil || ok {
+		t.Fatalf("instance still open: %v %v", ok, err)
+	}
+	disk, ok, err := s.Running(ctx, "i-1", domain.ProductDisk)
+	if err != nil || !ok || disk.Product != domain.ProductDisk {
+		t.Fatalf("disk: %+v %v %v", disk, ok, err)
+	}
+	list, err := s.Intervals(ctx, ledgerT0, ledgerT0.Add(2*time.Hour))
+	if err != nil || len(list) != len(domain.Products) {
+		t.Fatalf("intervals %+v %v", list, err)
+	}
+	seen := map[domain.Product]bool{}
+	for _, iv := range list {
+		seen[iv.Product] = true
+		if open := iv.End.IsZero(); open == (iv.Product == domain.ProductInstance) {
+			t.Errorf("%s: end %v", iv.Product, iv.End)
+		}
+	}
+	if len(seen) != len(domain.Products) {
+		t.Fatalf("products %v", seen)
 	}
 }
