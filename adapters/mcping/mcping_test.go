@@ -39,7 +39,11 @@ func serveOnSimulator(t *testing.T, fs portstest.FakeServer) (string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The simulator refuses what Aliyun refuses: a create names its image
+	// and network, as a real one must.
 	resp, err := client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String(sim.RegionID()),
+		ImageId: tea.String(ecssim.DefaultImage), SecurityGroupId: tea.String(ecssim.DefaultSecurityGroup),
+		VSwitchId: tea.String(ecssim.DefaultVSwitch("cn-hangzhou-h")),
 		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5)})
 	if err != nil {
 		t.Fatal(err)
