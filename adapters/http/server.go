@@ -53,6 +53,10 @@ type Options struct {
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+
+	// Minecraft binds Minecraft player names for the front door (issue
+	// 19); nil: the /api/v2/.../minecraft routes answer as unknown.
+	Minecraft MinecraftNameService
 }
 
 // Server holds the routes and what they call.
@@ -64,6 +68,7 @@ type Server struct {
 	router    chi.Router
 	checks    []Check
 	observe   func(route, method string, status int, elapsed time.Duration)
+	minecraft MinecraftNameService
 }
 
 // New builds the handler tree.
@@ -73,7 +78,7 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest}
+		checks: opts.Checks, observe: opts.ObserveRequest, minecraft: opts.Minecraft}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {

@@ -41,6 +41,11 @@ func (s *Server) v2Routes(r chi.Router) {
 
 	// The signed-in caller.
 	r.With(s.v2Auth).Get("/me", s.v2Me)
+
+	// Minecraft names for the front door's wake on join (issue 19).
+	if s.minecraft != nil {
+		s.minecraftRoutes(r)
+	}
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from
