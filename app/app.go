@@ -23,6 +23,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain/billing"
+	"github.com/seatidemc/seatide/domain/frontdoor"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
@@ -45,6 +46,8 @@ type App struct {
 	// is set; nil otherwise.
 	metricsSrv *http.Server
 	metricsLn  net.Listener
+	// door is the front door (frontdoor.listen); nil when off.
+	door *door
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -103,6 +106,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		HideUnknownUsers: cfg.Users.HideUnknown,
 	})
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
+	if a.door, err = a.openDoor(reg, a.cloud.dns); err != nil {
+		a.cloud.Close()
+		_ = db.Close()
+		return nil, err
+	}
 	var metricsRoute http.Handler
 	if cfg.Metrics.Listen == "" {
 		metricsRoute = prom.Handler(reg)
@@ -125,6 +133,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Checks:         a.readinessChecks(),
 		ObserveRequest: metrics.ObserveRequest,
 		Metrics:        metricsRoute,
+		Minecraft:      frontdoor.NewNames(db.MinecraftNames()),
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -188,6 +197,15 @@ func (a *App) Listen() error {
 		}
 		a.metricsLn = mln
 	}
+	if a.door != nil {
+		if err := a.door.listen(); err != nil {
+			_ = ln.Close()
+			if a.metricsLn != nil {
+				_ = a.metricsLn.Close()
+			}
+			return err
+		}
+	}
 	return nil
 }
 
@@ -223,6 +241,17 @@ func (a *App) Run(ctx context.Context) error {
 		stopMonitors()
 		<-monitors
 	}()
+	if a.door != nil {
+		dctx, stopDoor := context.WithCancel(context.WithoutCancel(ctx))
+		doorDone := make(chan error, 1)
+		go func() { doorDone <- a.door.run(dctx) }()
+		defer func() {
+			stopDoor()
+			if err := <-doorDone; err != nil {
+				a.log.Error("frontdoor", "err", err)
+			}
+		}()
+	}
 
 	servers := []struct {
 		srv *http.Server
@@ -299,7 +328,8 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	if a.MetricsAddr() != "" {
 		metricsAt = "http://" + a.MetricsAddr() + "/metrics"
 	}
-	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
+	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt,
+		"frontdoor", a.FrontdoorAddr())
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
 	return a.Run(ctx)
 }

@@ -18,7 +18,8 @@ import (
 type cloud struct {
 	ports.Cloud
 	billing ports.Billing
-	sim     *ecssim.Server // nil on a real cloud
+	dns     ports.DNSRecords // the front door's record (frontdoor.mode dns); nil otherwise
+	sim     *ecssim.Server   // nil on a real cloud
 }
 
 func (c *cloud) Close() {
