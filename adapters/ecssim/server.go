@@ -33,7 +33,7 @@ type product struct {
 
 // products lists the APIs the simulator speaks.
 func (s *Simulator) products() []product {
-	return []product{ecsProduct(s.opts.RegionID), bssProduct()}
+	return []product{ecsProduct(s.opts.RegionID), bssProduct(), alidnsProduct()}
 }
 
 // Simulator is an in-process Aliyun ECS endpoint. It implements http.Handler:
@@ -67,6 +67,8 @@ type Simulator struct {
 
 	mcWG sync.WaitGroup // the fake Minecraft servers' goroutines
 	bss  ledger
+
+	dnsRecords []DNSRecord // Alidns records of Options.DNSDomains (alidns.go)
 }
 
 type tokenEntry struct {
