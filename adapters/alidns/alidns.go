@@ -115,7 +115,9 @@ func New(cfg Config) (*Records, error) {
 // loopback (the simulator).
 type httpClient struct{ c *http.Client }
 
-func (h httpClient) Call(req *http.Request, _ *http.Transport) (*http.Response, error) { return h.c.Do(req) }
+func (h httpClient) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
+	return h.c.Do(req)
+}
 
 // record is one record as this adapter wants it.
 type record struct{ rr, typ, value string }

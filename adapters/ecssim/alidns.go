@@ -209,4 +209,3 @@ func nonNil(r []map[string]any) []map[string]any {
 	}
 	return r
 }
-
