@@ -16,16 +16,20 @@ import (
 )
 
 // door is the front door when frontdoor.listen is set: its rules, its
-// Minecraft listener and, in DNS mode, the record it keeps.
+// Minecraft listener and, in DNS mode, the record it keeps. The rules are
+// made once the listener is bound: asleep, the SRV record names its port.
 type door struct {
 	cfg      FrontdoorConfig
+	deps     frontdoor.Deps
+	rcfg     frontdoor.Config
+	metrics  *prom.Frontdoor
 	rules    *frontdoor.Service
 	listener *fdlistener.Server
 	ln       net.Listener
 	log      *slog.Logger
 }
 
-// openDoor wires the front door; nil when frontdoor.listen is empty.
+// openDoor prepares the front door; nil when frontdoor.listen is empty.
 func (a *App) openDoor(reg prometheus.Registerer, dns ports.DNSRecords) (*door, error) {
 	cfg := a.cfg.Frontdoor
 	if cfg.Listen == "" {
@@ -36,27 +40,26 @@ func (a *App) openDoor(reg prometheus.Registerer, dns ports.DNSRecords) (*door, 
 		return nil, fmt.Errorf("frontdoor metrics: %w", err)
 	}
 	log := a.log.With("component", "frontdoor")
-	asleep := ports.DNSTarget{IP: cfg.DNS.Address}
-	if _, port, err := net.SplitHostPort(cfg.Listen); err == nil {
-		fmt.Sscan(port, &asleep.Port)
-	}
-	rules := frontdoor.New(frontdoor.Deps{Lifecycle: a.instances, Names: a.db.MinecraftNames(), History: a.db.History(),
-		DNS: dns, Clock: a.clock, Log: log}, frontdoor.Config{
-		Language: cfg.Language, Title: cfg.Title, WakeLimit: cfg.WakeLimit, MinecraftPort: a.cfg.Minecraft.Port,
-		OutlookTTL: a.cfg.Minecraft.CacheTTL, Asleep: asleep,
-	})
-	listener := fdlistener.New(fdlistener.Options{Rules: rules, MaxConns: cfg.MaxConns, HandshakeTimeout: cfg.HandshakeTimeout,
-		IdleTimeout: cfg.IdleTimeout, ProxyProtocol: cfg.ProxyProtocol, Observer: metrics, Log: log})
-	return &door{cfg: cfg, rules: rules, listener: listener, log: log}, nil
+	return &door{cfg: cfg, metrics: metrics, log: log,
+		deps: frontdoor.Deps{Lifecycle: a.instances, Names: a.db.MinecraftNames(), History: a.db.History(),
+			DNS: dns, Clock: a.clock, Log: log},
+		rcfg: frontdoor.Config{Language: cfg.Language, Title: cfg.Title, WakeLimit: cfg.WakeLimit,
+			MinecraftPort: a.cfg.Minecraft.Port, OutlookTTL: a.cfg.Minecraft.CacheTTL},
+	}, nil
 }
 
-// listen binds frontdoor.listen.
+// listen binds frontdoor.listen and makes the rules and the listener.
 func (d *door) listen() error {
 	ln, err := net.Listen("tcp", d.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("frontdoor.listen %s: %w", d.cfg.Listen, err)
 	}
 	d.ln = ln
+	d.rcfg.Asleep = ports.DNSTarget{IP: d.cfg.DNS.Address, Port: ln.Addr().(*net.TCPAddr).Port}
+	d.rules = frontdoor.New(d.deps, d.rcfg)
+	d.listener = fdlistener.New(fdlistener.Options{Rules: d.rules, MaxConns: d.cfg.MaxConns,
+		HandshakeTimeout: d.cfg.HandshakeTimeout, IdleTimeout: d.cfg.IdleTimeout, ProxyProtocol: d.cfg.ProxyProtocol,
+		Observer: d.metrics, Log: d.log})
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -114,4 +115,95 @@ func TestWakeOnJoin(t *testing.T) {
 	if motd := pingDoor(t, door); !strings.Contains(motd, "Asleep") {
 		t.Fatalf("MOTD after the idle stop %q", motd)
 	}
+}
+
+// TestDNSMode: the simulated Alidns record names the front door while the
+// server sleeps and the server while it is awake, after every start and
+// every IP change (a new server has a new address).
+func TestDNSMode(t *testing.T) {
+	ctx := context.Background()
+	clock := portstest.NewManualClock(time.Date(2026, 12, 5, 20, 0, 0, 0, time.UTC))
+	s := startService(t, func(c *app.Config) {
+		instantCloud(c)
+		c.Clock = clock
+		c.Frontdoor.Listen, c.Frontdoor.Mode = "127.0.0.1:0", "dns"
+		c.Frontdoor.DNS = app.FrontdoorDNSConfig{Domain: "example.com", RR: "mc", Records: []string{"A", "SRV"}, TTL: 600,
+			Address: "203.0.113.1", Interval: time.Hour}
+		c.Reconcile.Interval, c.Reconcile.LeaseTTL = time.Hour, 3*time.Hour
+	})
+	sim, door := s.app.Simulator(), s.app.Frontdoor()
+	admin := s.login("admin", "admin-password")
+	record := func(rr, typ string) string {
+		t.Helper()
+		clock.Add(10 * time.Second) // a fresh look at the server
+		if err := door.SyncDNS(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range simDNS(t, sim.URL) {
+			if r.RR == rr && r.Type == typ {
+				return r.Value
+			}
+		}
+		return ""
+	}
+	serverIP := func() string {
+		_, body := s.do("GET", "/api/server/v1/get/ip", nil)
+		return strings.TrimSuffix(strings.TrimPrefix(body, `{"status": "ok", "data": "`), "\"}\n")
+	}
+	act := func(typ string) {
+		t.Helper()
+		if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": typ, "token": admin}); body != ok("null") {
+			t.Fatalf("%s: %s", typ, body)
+		}
+		s.app.Instances().Wait()
+	}
+
+	if a := record("mc", "A"); a != "203.0.113.1" {
+		t.Fatalf("asleep: A %q, want the front door", a)
+	}
+	port := strings.Split(s.app.FrontdoorAddr(), ":")[1]
+	if srv := record("_minecraft._tcp.mc", "SRV"); srv != "1 1 "+port+" mc.example.com" {
+		t.Fatalf("asleep: SRV %q", srv)
+	}
+	act("new")
+	first := serverIP()
+	if a := record("mc", "A"); a != first {
+		t.Fatalf("awake: A %q, want the server's %q", a, first)
+	}
+	if srv := record("_minecraft._tcp.mc", "SRV"); srv != "1 1 25565 mc.example.com" {
+		t.Fatalf("awake: SRV %q", srv)
+	}
+	act("stop")
+	if a := record("mc", "A"); a != "203.0.113.1" {
+		t.Fatalf("stopped: A %q, want the front door", a)
+	}
+	act("start")
+	if a := record("mc", "A"); a != first {
+		t.Fatalf("started again: A %q, want %q", a, first)
+	}
+	act("delete")
+	act("new")
+	second := serverIP()
+	if second == first {
+		t.Fatalf("the new server kept the address %s", first)
+	}
+	if a := record("mc", "A"); a != second {
+		t.Fatalf("a new address: A %q, want %q", a, second)
+	}
+}
+
+type simRecord struct{ RR, Type, Value string }
+
+func simDNS(t *testing.T, simURL string) []simRecord {
+	t.Helper()
+	resp, err := http.Get(simURL + "/_sim/dns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []simRecord
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
