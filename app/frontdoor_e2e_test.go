@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -206,4 +209,65 @@ func simDNS(t *testing.T, simURL string) []simRecord {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestDoorFloodLeavesTheAPIAlone: a flood of pings, login starts and junk
+// at the front door from one address wakes nothing and the HTTP API keeps
+// answering.
+func TestDoorFloodLeavesTheAPIAlone(t *testing.T) {
+	s := startService(t, func(c *app.Config) {
+		instantCloud(c)
+		c.Frontdoor.Listen = "127.0.0.1:0"
+		c.Frontdoor.HandshakeTimeout = 200 * time.Millisecond
+	})
+	steve := s.login("steve", "steve-password")
+	if code, body := s.do("PUT", "/api/v2/me/minecraft", m{"name": "Steve"}, "Authorization", "Bearer "+steve); code != 200 {
+		t.Fatalf("bind: %d %s", code, body)
+	}
+	door := s.app.FrontdoorAddr()
+	hs := func(next byte) []byte {
+		body := append([]byte{0x00, 0xfc, 0x05, 1, 'x', 0x63, 0xdd}, next)
+		return append([]byte{byte(len(body))}, body...)
+	}
+	junk := [][]byte{
+		append(hs(1), 0x01, 0x00),                                // a status ping
+		append(hs(2), 0x07, 0x00, 0x05, 'A', 'l', 'e', 'x', '_'), // an unbound login
+		{0xff, 0xff, 0xff, 0xff, 0x07},                           // a 2 GiB claim
+		hs(2)[:4],                                                // a handshake that never ends
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := net.Dial("tcp", door)
+				if err != nil {
+					continue
+				}
+				c.Write(junk[(w+i)%len(junk)])
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				io.Copy(io.Discard, c)
+				c.Close()
+			}
+		})
+	}
+	for range 20 {
+		started := time.Now()
+		if code, body := s.do("GET", "/api/user/v1/get/count", nil); code != 200 || body != ok("2") {
+			t.Errorf("count during the flood: %d %s", code, body)
+		}
+		if d := time.Since(started); d > 2*time.Second {
+			t.Errorf("count took %v during the flood", d)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if _, body := s.do("GET", "/api/ecs/v1/describe/status", nil); body != ng("No instance id found in database.") {
+		t.Fatalf("after the flood: %s", body)
+	}
 }
