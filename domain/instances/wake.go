@@ -102,7 +102,7 @@ func (s *Service) Wake(ctx context.Context, actor *domain.User) (domain.WakeOutc
 	started := s.clock.Now()
 	reqID, err := "", s.budgetAllows(ctx, Offer{Zone: inst.Zone, InstanceType: inst.InstanceType})
 	if err == nil {
-		reqID, err = s.move(ctx, inst, domain.ActionStart)
+		reqID, err = s.move(ctx, inst, domain.ActionStart, actor.Username)
 	}
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionStart, InstanceID: inst.ID,
 		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started})
