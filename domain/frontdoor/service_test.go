@@ -334,3 +334,24 @@ func TestNamesRights(t *testing.T) {
 		t.Errorf("own, none yet (name in another case): %v", err)
 	}
 }
+
+func TestAbout(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		lang string
+		want string
+	}{
+		{0, "en", "1 second"},
+		{45 * time.Second, "en", "45 seconds"},
+		{time.Minute, "en", "1 minute"},
+		{90 * time.Second, "en", "2 minutes"},
+		{2 * time.Minute, "en", "2 minutes"},
+		{2 * time.Minute, "zh-CN", "2 分钟"},
+		{30 * time.Second, "zh-CN", "30 秒"},
+	}
+	for _, tt := range tests {
+		if got := frontdoor.About(tt.lang, tt.d); got != tt.want {
+			t.Errorf("About(%s, %v) = %q, want %q", tt.lang, tt.d, got, tt.want)
+		}
+	}
+}

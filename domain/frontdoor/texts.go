@@ -55,8 +55,11 @@ func (t text) in(lang string, args ...any) string {
 func about(lang string, d time.Duration) string {
 	if d < time.Minute {
 		s := max(int(d.Round(time.Second)/time.Second), 1)
-		if lang == Chinese {
+		switch {
+		case lang == Chinese:
 			return fmt.Sprintf("%d 秒", s)
+		case s == 1:
+			return "1 second"
 		}
 		return fmt.Sprintf("%d seconds", s)
 	}
