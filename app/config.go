@@ -42,6 +42,8 @@ type Config struct {
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	Console   ConsoleConfig   `mapstructure:"console"`
+	Events    EventsConfig    `mapstructure:"events"`
+	Notify    NotifyConfig    `mapstructure:"notify"`
 	Frontdoor FrontdoorConfig `mapstructure:"frontdoor"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
@@ -324,6 +326,13 @@ func defaults() map[string]any {
 		"metrics.listen":            "",
 		"console.enabled":           true,
 
+		"events.keep":          "720h",
+		"events.poll_interval": "1s",
+		"events.heartbeat":     "15s",
+		"events.client_buffer": 256,
+		"notify.language":      "en",
+		"notify.webhooks":      []any{},
+
 		"frontdoor.listen":            "",
 		"frontdoor.mode":              "proxy",
 		"frontdoor.language":          "en",
@@ -519,6 +528,9 @@ func (c *Config) finish() error {
 			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
 		}
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	if err := c.finishEvents(); err != nil {
+		return err
 	}
 	if err := c.Frontdoor.finish(); err != nil {
 		return err

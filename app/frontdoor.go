@@ -42,7 +42,7 @@ func (a *App) openDoor(reg prometheus.Registerer, dns ports.DNSRecords) (*door, 
 	log := a.log.With("component", "frontdoor")
 	return &door{cfg: cfg, metrics: metrics, log: log,
 		deps: frontdoor.Deps{Lifecycle: a.instances, Names: a.db.MinecraftNames(), History: a.db.History(),
-			DNS: dns, Clock: a.clock, Log: log},
+			DNS: dns, Events: a.events.bus, Clock: a.clock, Log: log},
 		rcfg: frontdoor.Config{Language: cfg.Language, Title: cfg.Title, WakeLimit: cfg.WakeLimit,
 			MinecraftPort: a.cfg.Minecraft.Port, OutlookTTL: a.cfg.Minecraft.CacheTTL},
 	}, nil

@@ -68,6 +68,12 @@ func (s *Server) v2Routes(r chi.Router) {
 		r.With(s.v2Auth).Get("/settings", s.v2Settings)
 	}
 
+	// Events and notifications (issue 18).
+	if s.events != nil {
+		r.With(s.v2Auth).Get("/events", s.v2Events)
+	}
+	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
+
 	// Minecraft names for the front door's wake on join (issue 19).
 	if s.minecraft != nil {
 		s.minecraftRoutes(r)

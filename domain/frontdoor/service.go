@@ -45,6 +45,7 @@ type Deps struct {
 	Names     ports.MinecraftNameStore
 	History   ports.HistoryStore // the boots measured before this process started
 	DNS       ports.DNSRecords   // nil: no DNS record to keep (proxy mode)
+	Events    ports.EventSink    // hears instance.wake_requested; nil: none
 	Clock     ports.Clock
 	Log       *slog.Logger // nil: discard
 }
@@ -91,6 +92,9 @@ func New(d Deps, cfg Config) *Service {
 	}
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Events == nil {
+		d.Events = ports.NopEventSink{}
 	}
 	s := &Service{d: d, cfg: cfg, log: d.Log}
 	s.looks = &outlookCache{ttl: cfg.OutlookTTL, now: d.Clock.Now, look: s.lookNow}
@@ -212,7 +216,7 @@ func (s *Service) Join(ctx context.Context, name string) Decision {
 	if o.Budget > 0 && o.PriceKnown && o.Spent+o.Hourly > o.Budget {
 		return Decision{Message: kickBudget.in(lang)} // no wake, no history row per attempt
 	}
-	return s.wake(ctx, &user)
+	return s.wake(ctx, &user, name)
 }
 
 // notAsleep decides a login while the server is awake or on its way.
@@ -238,7 +242,7 @@ func (s *Service) left(ctx context.Context, o domain.Outlook) time.Duration {
 }
 
 // wake presses new or start as user, one wake at a time, within the limit.
-func (s *Service) wake(ctx context.Context, user *domain.User) Decision {
+func (s *Service) wake(ctx context.Context, user *domain.User, player string) Decision {
 	lang := s.cfg.Language
 	s.wakeMu.Lock()
 	defer s.wakeMu.Unlock()
@@ -276,7 +280,12 @@ func (s *Service) wake(ctx context.Context, user *domain.User) Decision {
 		s.bootMu.Lock()
 		s.wokeAt = now
 		s.bootMu.Unlock()
-		s.log.Info("frontdoor: wake requested", "user", user.Username, "outcome", string(outcome))
+		action := "new"
+		if outcome == domain.WakeStarted {
+			action = domain.ActionStart
+		}
+		s.d.Events.Emit(ctx, domain.NewEvent(domain.EventWakeRequested, now, user.Username, "",
+			domain.EventData{Action: action, Player: player}))
 		return Decision{Message: kickWaking.in(lang, about(lang, boot))}
 	case domain.WakeAwake:
 		return Decision{Message: kickLoading.in(lang, about(lang, time.Minute))}

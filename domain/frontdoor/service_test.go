@@ -58,10 +58,22 @@ func (f *fakeLifecycle) woken() []string {
 }
 
 type fixture struct {
-	svc   *frontdoor.Service
-	life  *fakeLifecycle
-	clock *portstest.ManualClock
-	dns   *fakeDNS
+	svc    *frontdoor.Service
+	life   *fakeLifecycle
+	clock  *portstest.ManualClock
+	dns    *fakeDNS
+	events *fakeEvents
+}
+
+type fakeEvents struct {
+	mu sync.Mutex
+	es []domain.Event
+}
+
+func (f *fakeEvents) Emit(_ context.Context, e domain.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.es = append(f.es, e)
 }
 
 type fakeDNS struct {
@@ -90,14 +102,14 @@ func newFixture(t *testing.T, change func(*frontdoor.Config)) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{life: &fakeLifecycle{o: domain.Outlook{Hourly: 3_520_000, Currency: "CNY", PriceKnown: true}},
-		clock: portstest.NewManualClock(start), dns: &fakeDNS{}}
+		clock: portstest.NewManualClock(start), dns: &fakeDNS{}, events: &fakeEvents{}}
 	cfg := frontdoor.Config{WakeLimit: 3, MinecraftPort: 25565, OutlookTTL: time.Second,
 		Asleep: ports.DNSTarget{IP: "203.0.113.1", Port: 25565}}
 	if change != nil {
 		change(&cfg)
 	}
 	f.svc = frontdoor.New(frontdoor.Deps{Lifecycle: f.life, Names: users, History: &memstore.History{}, DNS: f.dns,
-		Clock: f.clock}, cfg)
+		Events: f.events, Clock: f.clock}, cfg)
 	return f
 }
 
@@ -166,6 +178,12 @@ func TestWakeOnJoin(t *testing.T) {
 	if got := f.life.woken(); len(got) != 1 || got[0] != "steve" {
 		t.Fatalf("wakes %v, want one, by steve", got)
 	}
+	f.events.mu.Lock()
+	if len(f.events.es) != 1 || f.events.es[0].Type != domain.EventWakeRequested || f.events.es[0].Actor != "steve" ||
+		f.events.es[0].Data().Player != "Steve" || f.events.es[0].Data().Action != "new" {
+		t.Errorf("events %+v, want one instance.wake_requested by steve for Steve", f.events.es)
+	}
+	f.events.mu.Unlock()
 	f.tick()
 	if st := f.svc.Status(ctx); !strings.Contains(st.MOTD, "Waking up") {
 		t.Fatalf("status while waking: %q", st.MOTD)
