@@ -93,8 +93,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), cfg.Frontdoor, log, metrics); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := resolveVSwitches(ctx, &cfg.ECS, a.cloud.network); err != nil {
+		a.cloud.Close()
+		_ = db.Close()
+		return nil, err
+	}
 	icfg, err := instancesConfig(cfg)
 	if err != nil {
+		a.cloud.Close()
 		_ = db.Close()
 		return nil, err
 	}
@@ -102,11 +112,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		icfg.ProcessID = newProcessID() // the instance monitors and the webhook deliverer hold leases as one process
 	}
 	if a.events, err = wireEvents(ctx, cfg, db, a.clock, icfg.ProcessID, log, reg); err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), cfg.Frontdoor, log, metrics); err != nil {
-		a.events.bus.Close()
+		a.cloud.Close()
 		_ = db.Close()
 		return nil, err
 	}

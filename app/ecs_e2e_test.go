@@ -203,17 +203,38 @@ func TestECSCloudFailures(t *testing.T) {
 			sim.SetStock("cn-hangzhou-h", "ecs.g6.large", false)
 		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
 		{"throttled five times, then created", func(sim *ecssim.Simulator) {
-			sim.ThrottleNext("CreateInstance", 5)
+			sim.ThrottleNext("RunInstances", 5)
 		}, ok("null")},
 		{"stock gone between the look and the create", func(sim *ecssim.Simulator) {
-			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "OperationDenied.NoStock", Message: "Sold out."})
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "OperationDenied.NoStock", Message: "Sold out."})
 		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
 		{"throttled until the retries give up", func(sim *ecssim.Simulator) {
 			sim.ThrottleNext("DescribeAvailableResource", 100)
 		}, ng("NEW Request error. Details: The cloud is throttling requests.")},
 		{"insufficient balance", func(sim *ecssim.Simulator) {
-			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "InvalidAccountStatus.NotEnoughBalance", Message: "Your account does not have enough balance."})
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "InvalidAccountStatus.NotEnoughBalance", Message: "Your account does not have enough balance."})
 		}, ng("NEW Request error. Details: The cloud account's balance is too low.")},
+		{"account in arrears", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "Account.Arrearage", Message: "Your account has an outstanding payment."})
+		}, ng("NEW Request error. Details: The cloud account's balance is too low.")},
+		{"quota", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "QuotaExceeded.vCPU", Message: "vCPU quota exceeded."})
+		}, ng("NEW Request error. Details: A cloud quota is exhausted.")},
+		{"instance type offline", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "InstanceType.Offline", Message: "Offline."})
+		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
+		{"spot limit below the public price", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 400, Code: "InvalidSpotPriceLimit.LowerThanPublicPrice", Message: "Too low."})
+		}, ng("NEW Request error. Details: The spot price limit (ecs.spot_price_limit) is lower than the public pay-as-you-go price.")},
+		{"vSwitch of another zone", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 400, Code: "InvalidParameter.Mismatch", Message: "Mismatch."})
+		}, ng("NEW Request error. Details: The vSwitch is not in the zone or not in the security group's VPC (ecs.vswitch, ecs.zone, ecs.security_group).")},
+		{"unknown image", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 404, Code: "InvalidImageId.NotFound", Message: "No such image."})
+		}, ng("NEW Request error. Details: The cloud refused the configured instance (ecs.image, ecs.vswitch, ecs.security_group or ecs.password).")},
+		{"the token still processing, then created", func(sim *ecssim.Simulator) {
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 3, Status: 400, Code: "LastTokenProcessing", Message: "Processing."})
+		}, ok("null")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,6 +297,9 @@ func TestECSSharedSimulator(t *testing.T) {
 				c.ECS.Simulated = false
 				c.ECS.AccessKeyID, c.ECS.AccessKeySecret = tt.keyID, tt.secret
 				c.ECS.Endpoint, c.ECS.Protocol = sim.Addr, "http"
+				// Listed, not discovered: a wrong key would stop the
+				// start-up at DescribeVSwitches; this is about run time.
+				c.ECS.VPC, c.ECS.VSwitch = "", []string{ecssim.DefaultVSwitch(c.ECS.Zone[0])}
 			})
 			if s.app.Simulator() != nil {
 				t.Fatal("an in-process simulator started although keys are configured")
@@ -298,4 +322,61 @@ func TestECSSharedSimulator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestECSEconomicalStop: on each database, a server stopped in economical
+// mode (the default) may not start again for lack of stock: the v1 answer
+// says so and history records it; once stock is back it starts with a new
+// public IP, read back and recorded.
+func TestECSEconomicalStop(t *testing.T) {
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		s := startService(t, func(c *app.Config) {
+			instantCloud(c)
+			auto := true
+			c.Database.Driver, c.Database.DSN, c.Database.AutoMigrate = driver, sqltest.DSN(t, driver), &auto
+		})
+		admin, steve := s.login("admin", "admin-password"), s.login("steve", "steve-password")
+		action := func(typ string) string {
+			_, body := s.do("POST", "/api/ecs/v1/action", m{"type": typ, "token": admin})
+			return body
+		}
+		if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": steve}); body != ok("null") {
+			t.Fatalf("new: %s", body)
+		}
+		s.app.Instances().Wait()
+		sim := s.app.Simulator()
+		id := simInstances(t, sim)[0].InstanceId
+		_, before := s.do("GET", "/api/server/v1/get/ip", nil)
+		if got := action("stop"); got != ok("null") {
+			t.Fatalf("stop: %s", got)
+		}
+		if v, _ := sim.Instance(id); v.StoppedMode != "StopCharging" || v.PublicIpAddress != "" {
+			t.Fatalf("after stop: %+v", v)
+		}
+		sim.SetStock(simZone(t, s), "ecs.g6.large", false)
+		if got, want := action("start"), ng("START Request error. Details: No capacity for this zone and type."); got != want {
+			t.Fatalf("start without stock: %s, want %s", got, want)
+		}
+		sim.SetStock(simZone(t, s), "ecs.g6.large", true)
+		if got := action("start"); got != ok("null") {
+			t.Fatalf("start: %s", got)
+		}
+		s.app.Instances().Wait()
+		_, after := s.do("GET", "/api/server/v1/get/ip", nil)
+		if after == before || !strings.Contains(after, `"data": "127.`) {
+			t.Errorf("ip %s -> %s; want a new one", before, after)
+		}
+		_, hist := s.do("GET", "/api/ecs/v1/history?limit=3", nil, "Authorization", "Bearer "+admin)
+		for _, want := range []string{`"action": "ip"`, `"action": "start", "instance": "` + id + `", "result": "ok"`,
+			`"action": "start", "instance": "` + id + `", "result": "unavailable"`} {
+			if !strings.Contains(hist, want) {
+				t.Errorf("history lacks %s: %s", want, hist)
+			}
+		}
+	})
+}
+
+func simZone(t *testing.T, s *service) string {
+	t.Helper()
+	return simInstances(t, s.app.Simulator())[0].ZoneId
 }

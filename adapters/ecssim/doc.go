@@ -26,10 +26,27 @@
 // Instances move through timed states, evaluated lazily against Options.Now:
 // CreateInstance Pending->Stopped; RunInstances Pending->Starting->Running
 // (public IP at once when InternetMaxBandwidthOut > 0); StartInstance
-// Starting->Running; StopInstance Stopping->Stopped (StopCharging releases the
-// public IP, a new one comes with the next start). Each arrow takes
+// Starting->Running; StopInstance Stopping->Stopped in its StoppedMode
+// (StopCharging, the economical mode of a pay-as-you-go instance, releases the
+// public IP, a new one comes with the next start, which is refused with
+// OperationDenied.NoStock when its zone/type is sold out; KeepCharging keeps
+// both; a subscription instance reports Not-applicable). Each arrow takes
 // TransitionTime. A wrong state gives 403 IncorrectInstanceStatus, an unknown ID
 // 404 InvalidInstanceId.NotFound, a sold-out zone/type 403 OperationDenied.NoStock.
+//
+// Creates are checked as the API reference says (network.go, disks.go,
+// instances.go name each source): ImageId, SecurityGroupId and VSwitchId are
+// required and must exist in Options.Network (default: VPC vpc-simulated with
+// a vSwitch per zone, DefaultVSwitch, security group sg-simulated, and
+// sg-simulated-other-vpc in another VPC), a vSwitch of another zone or a
+// security group of another VPC is 400 InvalidParameter.Mismatch, the
+// Password rule (8-30 characters, three classes, listed specials) gives
+// InvalidPassword.Malformed, disk categories and sizes are checked, and
+// RunInstances checks SpotDuration, SpotInterruptionBehavior, Amount and
+// MinAmount; DryRun answers 400 DryRunOperation after every check and
+// creates nothing. A spot reclaim follows SpotInterruptionBehavior. The VPC
+// API (x-acs-version 2016-04-28) answers DescribeVSwitches; ECS answers
+// DescribeSecurityGroups and DescribeImages.
 // ClientToken makes CreateInstance, RunInstances, RunCommand, CreateCommand,
 // InvokeCommand and DeleteInstances idempotent (same token, other parameters:
 // 400 IdempotentParameterMismatch).
@@ -88,11 +105,19 @@
 //
 //	GET    /_sim/info                    AccessKeyId, RegionId, Zones, timings (not the secret)
 //	GET    /_sim/instances               [InstanceView]: InstanceId, Status, PublicIpAddress ("" if none),
-//	                                     ZoneId, InstanceType, Tags {key: value}, AgentReady, ...
+//	                                     ZoneId, InstanceType, Tags {key: value}, AgentReady, StoppedMode,
+//	                                     Disks [{DiskId, Type system|data, Category, Size}], ...
 //	GET    /_sim/instances/{id}          InstanceView, 404 if unknown
 //	POST   /_sim/instances/{id}/stop     stop now, behind the service's back (204)
 //	DELETE /_sim/instances/{id}          release now, whatever the state (204)
-//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: it is released (204; 409 if not spot)
+//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: released, or stopped in economical
+//	                                     mode with SpotInterruptionBehavior Stop (204; 409 if not spot)
+//	GET    /_sim/network                 Network: VSwitches [{VSwitchId, VpcId, ZoneId}],
+//	                                     SecurityGroups [{SecurityGroupId, VpcId}], Images
+//	POST   /_sim/visibility              {"Delay":"30s"}: instances and invocations made from now on stay
+//	                                     out of DescribeInstances/DescribeInvocationResults for the delay,
+//	                                     and a create retried with its ClientToken meanwhile answers
+//	                                     400 LastTokenProcessing ("0s" turns it off) (204)
 //	GET    /_sim/invocations             Cloud Assistant invocations with their command text
 //	POST   /_sim/faults                  {"Action":"RunInstances","Count":2,"Kind":"throttle"}
 //	                                     Kind throttle: 400 Throttling.User; unavailable: 503
@@ -121,7 +146,8 @@
 // Each has a Go method: Instances, Instance, StopBehindBack, DeleteBehindBack,
 // ReclaimSpot, Invocations, ThrottleNext, FailNext, InjectFault, ClearFaults,
 // SetLatency, SetStock, SetPrice, SetCommandResult, Minecraft, SetMinecraft,
-// UpdateMinecraft, Balance, SetBalance, Transactions, AddTransaction.
+// UpdateMinecraft, Balance, SetBalance, Transactions, AddTransaction,
+// NetworkView, SetVisibility.
 //
 // # Adding an API
 //

@@ -29,6 +29,8 @@ func ecsProduct(region string) product {
 			"DescribeInvocations":          actDescribeInvocations,
 			"DescribeInvocationResults":    actDescribeInvocationResults,
 			"DescribeCloudAssistantStatus": actDescribeCloudAssistantStatus,
+			"DescribeSecurityGroups":       actDescribeSecurityGroups,
+			"DescribeImages":               actDescribeImages,
 		},
 		idempotent: map[string]bool{
 			"CreateInstance": true, "RunInstances": true, "RunCommand": true,

@@ -324,7 +324,7 @@ func (s *Service) orphan(ctx context.Context, ci ports.CloudInstance, rep *Repor
 	now := s.clock.Now()
 	rep.Orphans = append(rep.Orphans, ci.ID)
 	if s.cfg.DeleteOrphans {
-		reqID, err := s.cloud.DeleteInstance(ctx, ci.ID)
+		reqID, err := s.deleteInstance(ctx, ci.ID)
 		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 			rep.Problems = append(rep.Problems, err)
 			return

@@ -35,6 +35,15 @@ type fakeCloud struct {
 	// stopModes records the mode of every StopInstance call.
 	stopModes []ports.StopMode
 	ipSeq     int
+	// offerErr refuses RunInstance for one zone/type; busy answers the
+	// next RunInstance calls ErrCloudBusy; hidden answers the next
+	// DescribeInstance calls NotFound; settling refuses the next
+	// DeleteInstance calls with ErrWrongState.
+	offerErr map[string]error
+	busy     int
+	hidden   int
+	settling int
+	runCalls int
 }
 
 var _ ports.Cloud = (*fakeCloud)(nil)
@@ -46,11 +55,34 @@ func newFakeCloud() *fakeCloud {
 
 func key(zone, typ string) string { return zone + "/" + typ }
 
-func (c *fakeCloud) CreateInstance(_ context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
+// CheckCreate refuses what RunInstance would.
+func (c *fakeCloud) CheckCreate(_ context.Context, sp ports.InstanceSpec) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.createErr != nil {
+		return c.createErr
+	}
+	if c.soldOut[key(sp.Zone, sp.InstanceType)] {
+		return domain.ErrNoStock
+	}
+	return nil
+}
+
+// RunInstance creates a Running instance with its public IP, as
+// RunInstances with bandwidth does.
+func (c *fakeCloud) RunInstance(_ context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.runCalls++
+	if c.createErr != nil {
 		return "", "req", c.createErr
+	}
+	if err := c.offerErr[key(sp.Zone, sp.InstanceType)]; err != nil {
+		return "", "req", err
+	}
+	if c.busy > 0 {
+		c.busy--
+		return "", "req", domain.ErrCloudBusy
 	}
 	if id, ok := c.tokens[tok]; ok {
 		return id, "req", nil
@@ -61,7 +93,7 @@ func (c *fakeCloud) CreateInstance(_ context.Context, sp ports.InstanceSpec, tok
 	c.n++
 	id := fmt.Sprintf("i-%d", c.n)
 	c.tokens[tok] = id
-	c.instances[id] = &ports.CloudInstance{ID: id, Status: domain.StatusStopped, Zone: sp.Zone, InstanceType: sp.InstanceType, Tags: sp.Tags}
+	c.instances[id] = &ports.CloudInstance{ID: id, Status: domain.StatusRunning, PublicIP: "127.0.1.1", Zone: sp.Zone, InstanceType: sp.InstanceType, Tags: sp.Tags}
 	return id, "req-create", nil
 }
 
@@ -76,6 +108,10 @@ func (c *fakeCloud) get(id string) (*ports.CloudInstance, error) {
 func (c *fakeCloud) DescribeInstance(_ context.Context, id string) (ports.CloudInstance, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.hidden > 0 {
+		c.hidden--
+		return ports.CloudInstance{}, domain.ErrCloudNotFound
+	}
 	ci, err := c.get(id)
 	if err != nil {
 		return ports.CloudInstance{}, err
@@ -163,6 +199,10 @@ func (c *fakeCloud) DeleteInstance(_ context.Context, id string) (string, error)
 	defer c.mu.Unlock()
 	if _, err := c.get(id); err != nil {
 		return "", err
+	}
+	if c.settling > 0 {
+		c.settling--
+		return "req", domain.ErrWrongState
 	}
 	delete(c.instances, id)
 	return "req-del", nil
@@ -507,10 +547,10 @@ func TestStateRules(t *testing.T) {
 					t.Errorf("delete left a record or a server")
 				}
 			}
-			// A start reads the new public IP back in the background and
-			// may write an ip row: wait for it, and leave such rows out.
-			f.svc.Wait()
-			hist := slices.DeleteFunc(f.actions(t), func(a string) bool { return strings.HasPrefix(a, domain.ActionIP+":") })
+			f.svc.Wait() // a start reads the public IP back in the background
+			hist := slices.DeleteFunc(f.actions(t), func(a string) bool {
+				return strings.HasPrefix(a, domain.ActionIP+":") // a new IP after an economical stop: TestStartReadsThePublicIPBack
+			})
 			wantRows := 2 + len(tt.setup) // create, init, setup...
 			if tt.actor.IsAdmin() && !errors.Is(tt.wantErr, domain.ErrNoInstance) {
 				wantRows++ // the action itself, ok or not

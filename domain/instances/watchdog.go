@@ -159,7 +159,7 @@ func (s *Service) monitorStop(ctx context.Context, inst domain.Instance, action,
 // monitorDelete deletes the instance on the crash watchdog's behalf.
 func (s *Service) monitorDelete(ctx context.Context, inst domain.Instance, detail string) bool {
 	started := s.clock.Now()
-	reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
+	reqID, err := s.deleteInstance(ctx, inst.ID)
 	if err == nil || errors.Is(err, domain.ErrCloudNotFound) {
 		err = s.forget(ctx, inst)
 	}

@@ -8,7 +8,7 @@ import { Problem } from './common.jsx';
 // The steps each action goes through, in order, as the instance service
 // names them; a step this list does not know is shown as it comes.
 const steps = {
-  new: ['create', 'wait_stopped', 'allocate_ip', 'start', 'wait_running', 'deploy'],
+  new: ['create', 'wait_running', 'deploy'],
 };
 
 // allowedIn says in which states an action makes sense.
