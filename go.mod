@@ -3,6 +3,8 @@ module github.com/seatidemc/seatide
 go 1.26.8
 
 require (
+	github.com/Tnze/go-mc v1.20.2
+	github.com/alibabacloud-go/alidns-20150109/v4 v4.7.0
 	github.com/alibabacloud-go/bssopenapi-20171214/v6 v6.1.1
 	github.com/alibabacloud-go/darabonba-openapi/v2 v2.1.14
 	github.com/alibabacloud-go/ecs-20140526/v4 v4.26.10
@@ -24,6 +26,7 @@ require (
 	github.com/tsenart/vegeta/v12 v12.12.0
 	golang.org/x/crypto v0.59.0
 	golang.org/x/term v0.48.0
+	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -26,6 +26,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain/billing"
+	"github.com/seatidemc/seatide/domain/frontdoor"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
@@ -51,6 +52,8 @@ type App struct {
 	// account is /readyz's cheap preflight check of the cloud account.
 	account *accountReadiness
 	events  *eventParts
+	// door is the front door (frontdoor.listen); nil when off.
+	door *door
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -94,7 +97,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	simCfg := cfg.Sim
 	simCfg.trafficGBPerHour, simCfg.trafficPricePerGB = cfg.Budget.TrafficGBPerHour, cfg.Budget.TrafficPricePerGB
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, simCfg, simMinecraft(cfg), log, metrics); err != nil {
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, simCfg, simMinecraft(cfg), cfg.Frontdoor, log, metrics); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
@@ -135,6 +138,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.account = &accountReadiness{checker: checker, now: a.clock.Now}
+	if a.door, err = a.openDoor(reg, a.cloud.dns); err != nil {
+		a.Close()
+		return nil, err
+	}
 	var metricsRoute http.Handler
 	if cfg.Metrics.Listen == "" {
 		metricsRoute = prom.Handler(reg)
@@ -163,6 +170,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Events:         a.events.hub,
 		Webhooks:       a.events.status,
 		SSEHeartbeat:   cfg.Events.Heartbeat,
+		Minecraft:      frontdoor.NewNames(db.MinecraftNames()),
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -241,6 +249,15 @@ func (a *App) Listen() error {
 		}
 		a.metricsLn = mln
 	}
+	if a.door != nil {
+		if err := a.door.listen(); err != nil {
+			_ = ln.Close()
+			if a.metricsLn != nil {
+				_ = a.metricsLn.Close()
+			}
+			return err
+		}
+	}
 	return nil
 }
 
@@ -295,6 +312,17 @@ func (a *App) Run(ctx context.Context) error {
 		stopEvents()
 		waitEvents()
 	}()
+	if a.door != nil {
+		dctx, stopDoor := context.WithCancel(context.WithoutCancel(ctx))
+		doorDone := make(chan error, 1)
+		go func() { doorDone <- a.door.run(dctx) }()
+		defer func() {
+			stopDoor()
+			if err := <-doorDone; err != nil {
+				a.log.Error("frontdoor", "err", err)
+			}
+		}()
+	}
 
 	servers := []struct {
 		srv *http.Server
@@ -388,7 +416,8 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (er
 	if a.MetricsAddr() != "" {
 		metricsAt = "http://" + a.MetricsAddr() + "/metrics"
 	}
-	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
+	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt,
+		"frontdoor", a.FrontdoorAddr())
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
 	return a.Run(ctx)
 }

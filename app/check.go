@@ -31,7 +31,7 @@ func Check(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	}
 	simCfg := cfg.Sim
 	simCfg.trafficGBPerHour, simCfg.trafficPricePerGB = cfg.Budget.TrafficGBPerHour, cfg.Budget.TrafficPricePerGB
-	c, err := openCloud(cfg.ECS, cfg.Info, simCfg, nil, log, metrics)
+	c, err := openCloud(cfg.ECS, cfg.Info, simCfg, nil, FrontdoorConfig{}, log, metrics) // the front door is not checked
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/aliyun/credentials-go/credentials"
 
+	"github.com/seatidemc/seatide/adapters/alidns"
 	"github.com/seatidemc/seatide/adapters/aliyunecs"
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/adapters/prom"
@@ -23,7 +25,8 @@ type cloud struct {
 	ports.Cloud
 	network ports.Network // the lookups behind start-up and preflight checks
 	billing ports.Billing
-	sim     *ecssim.Server // nil on a real cloud
+	dns     ports.DNSRecords // the front door's record (frontdoor.mode dns); nil otherwise
+	sim     *ecssim.Server   // nil on a real cloud
 	// regions answers the preflight check's region lookup; billingEndpoint
 	// and credentials say where billing and the key come from, for it.
 	regions         ports.Regions
@@ -40,11 +43,14 @@ func (c *cloud) Close() {
 // openCloud returns the Aliyun adapter for the configured account or, with
 // no access key, for an ECS simulator started in this process; its calls
 // and retries are counted in metrics.
-func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.MinecraftOptions, log *slog.Logger, metrics *prom.Metrics) (*cloud, error) {
+func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.MinecraftOptions, door FrontdoorConfig, log *slog.Logger, metrics *prom.Metrics) (*cloud, error) {
 	c := &cloud{}
 	if cfg.Simulated {
 		opts := simOptions(cfg, sim, log)
 		opts.Minecraft = mc
+		if door.Listen != "" && door.Mode == "dns" {
+			opts.DNSDomains = []string{strings.ToLower(door.DNS.Domain)} // the simulated account holds the configured domain
+		}
 		srv, err := ecssim.Start("127.0.0.1:0", opts)
 		if err != nil {
 			return nil, fmt.Errorf("starting the ECS simulator: %w", err)
@@ -83,7 +89,33 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		return nil, err
 	}
 	c.billing, c.billingEndpoint = metrics.Billing(billing), endpoint
+	if c.dns, err = openDNS(cfg, door, c.sim != nil, log); err != nil {
+		c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// openDNS returns the front door's record keeper in DNS mode (Alidns on the
+// same account; with a simulated cloud, the simulator's Alidns), else nil.
+func openDNS(cfg ECSConfig, door FrontdoorConfig, simulated bool, log *slog.Logger) (ports.DNSRecords, error) {
+	if door.Listen == "" || door.Mode != "dns" {
+		return nil, nil
+	}
+	endpoint, protocol := door.DNS.Endpoint, door.DNS.Protocol
+	if simulated || (endpoint == "" && aliyunecs.IsLoopback(cfg.Endpoint)) {
+		endpoint, protocol = cfg.Endpoint, cfg.Protocol
+	}
+	recs, err := alidns.New(alidns.Config{
+		AccessKeyID: cfg.AccessKeyID, AccessKeySecret: cfg.AccessKeySecret, RegionID: cfg.Region,
+		Endpoint: endpoint, Protocol: protocol, CallTimeout: cfg.CallTimeout,
+		Domain: door.DNS.Domain, RR: door.DNS.RR, Records: door.DNS.Records, TTL: int64(door.DNS.TTL),
+		Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("frontdoor.dns: %w", err)
+	}
+	return recs, nil
 }
 
 // openBilling returns the BSS adapter on the same account. One simulator

@@ -117,6 +117,7 @@ type SimulatorOptions struct {
 	TransitionTime  time.Duration // 0: instant
 	MinecraftPort   int           // of the fake Minecraft servers; 0: 25565
 	WaitForDeploy   bool          // fake Minecraft servers come up once a command has succeeded
+	DNSDomain       string        // a domain the simulated Alidns holds (the front door's DNS mode); "": none
 }
 
 // RunSimulator is `seatide ecs-sim`: a standalone ECS simulator that several
@@ -132,6 +133,7 @@ func RunSimulator(ctx context.Context, o SimulatorOptions, out io.Writer) error 
 		TransitionTime:  o.TransitionTime,
 		NoDelay:         o.TransitionTime == 0,
 		Minecraft:       &ecssim.MinecraftOptions{Port: o.MinecraftPort, WaitForDeploy: o.WaitForDeploy},
+		DNSDomains:      dnsDomains(o.DNSDomain),
 	})
 	if err != nil {
 		return fmt.Errorf("ecs-sim: %w", err)
@@ -152,6 +154,16 @@ func RunSimulator(ctx context.Context, o SimulatorOptions, out io.Writer) error 
 	}
 	fmt.Fprintf(out, "Minecraft servers: curl %s/_sim/minecraft\n", sim.URL)
 	fmt.Fprintf(out, "Instances: curl %s/_sim/instances\n", sim.URL)
+	if o.DNSDomain != "" {
+		fmt.Fprintf(out, "DNS records of %s: curl %s/_sim/dns\n", o.DNSDomain, sim.URL)
+	}
 	<-ctx.Done()
 	return nil
+}
+
+func dnsDomains(d string) []string {
+	if d == "" {
+		return nil
+	}
+	return []string{strings.ToLower(d)}
 }

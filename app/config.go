@@ -45,6 +45,7 @@ type Config struct {
 	Console   ConsoleConfig   `mapstructure:"console"`
 	Events    EventsConfig    `mapstructure:"events"`
 	Notify    NotifyConfig    `mapstructure:"notify"`
+	Frontdoor FrontdoorConfig `mapstructure:"frontdoor"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -236,6 +237,36 @@ type MetricsConfig struct {
 	Listen string `mapstructure:"listen"`
 }
 
+// FrontdoorConfig is the front door: a Minecraft listener that wakes the
+// server when a bound player joins and keeps one address for it (issue 19).
+type FrontdoorConfig struct {
+	Listen           string             `mapstructure:"listen"`   // "": off; e.g. ":25565"
+	Mode             string             `mapstructure:"mode"`     // proxy | dns
+	Language         string             `mapstructure:"language"` // en | zh-CN
+	Title            string             `mapstructure:"title"`    // the MOTD's first word
+	WakeLimit        int                `mapstructure:"wake_limit"`
+	ProxyProtocol    bool               `mapstructure:"proxy_protocol"`
+	MaxConns         int                `mapstructure:"max_conns"`
+	HandshakeTimeout time.Duration      `mapstructure:"handshake_timeout"`
+	IdleTimeout      time.Duration      `mapstructure:"idle_timeout"`
+	DNS              FrontdoorDNSConfig `mapstructure:"dns"`
+}
+
+// FrontdoorDNSConfig is the record DNS mode keeps pointing at the server
+// while it is awake and at the front door while it sleeps, through Alidns
+// with the ecs access key.
+type FrontdoorDNSConfig struct {
+	Domain   string        `mapstructure:"domain"`   // e.g. example.com, a domain in the account's Alidns
+	RR       string        `mapstructure:"rr"`       // e.g. mc (mc.example.com); @ for the domain itself
+	Records  []string      `mapstructure:"records"`  // A and/or SRV (_minecraft._tcp.RR)
+	TTL      int           `mapstructure:"ttl"`      // seconds; the free Alidns edition's minimum is 600
+	Address  string        `mapstructure:"address"`  // the front door's public IPv4, where the A record points while asleep
+	Interval time.Duration `mapstructure:"interval"` // how often the record is checked against the server
+	Endpoint string        `mapstructure:"endpoint"` // default alidns.<region>.aliyuncs.com; a simulator on loopback: that
+	// Protocol is derived from Endpoint's scheme (https unless http://).
+	Protocol string `mapstructure:"-"`
+}
+
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
@@ -339,6 +370,23 @@ func defaults() map[string]any {
 		"events.client_buffer": 256,
 		"notify.language":      "en",
 		"notify.webhooks":      []any{},
+
+		"frontdoor.listen":            "",
+		"frontdoor.mode":              "proxy",
+		"frontdoor.language":          "en",
+		"frontdoor.title":             "seatide",
+		"frontdoor.wake_limit":        6,
+		"frontdoor.proxy_protocol":    false,
+		"frontdoor.max_conns":         1024,
+		"frontdoor.handshake_timeout": "5s",
+		"frontdoor.idle_timeout":      "2m",
+		"frontdoor.dns.domain":        "",
+		"frontdoor.dns.rr":            "",
+		"frontdoor.dns.records":       []string{"A"},
+		"frontdoor.dns.ttl":           600,
+		"frontdoor.dns.address":       "",
+		"frontdoor.dns.interval":      "15s",
+		"frontdoor.dns.endpoint":      "",
 	}
 }
 
@@ -529,6 +577,9 @@ func (c *Config) finish() error {
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
 	}
 	if err := c.finishEvents(); err != nil {
+		return err
+	}
+	if err := c.Frontdoor.finish(); err != nil {
 		return err
 	}
 	return c.finishWatch()

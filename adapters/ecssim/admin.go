@@ -340,6 +340,9 @@ func (s *Simulator) adminHandler() http.Handler {
 		writeJSON(w, http.StatusOK, list)
 	})
 	mux.HandleFunc("POST /_sim/minecraft", s.postMinecraft)
+	mux.HandleFunc("GET /_sim/dns", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.DNSRecords())
+	})
 	mux.HandleFunc("GET /_sim/bss/balance", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"Available": s.Balance(), "Currency": bssCurrency})
 	})

@@ -330,7 +330,9 @@ func (s *Simulator) serveMinecraft(ln net.Listener, id string) *mcListener {
 const mcIdle = 30 * time.Second
 
 // handleMinecraft serves one connection: handshake (next state 1), status
-// request, status response, then ping/pong until the client leaves.
+// request, status response, then ping/pong until the client leaves; or
+// handshake (next state 2) and login start, answered by a greeting login
+// disconnect.
 func (s *Simulator) handleMinecraft(c net.Conn, id string) {
 	s.mu.Lock()
 	in := s.instances[id]
@@ -346,7 +348,15 @@ func (s *Simulator) handleMinecraft(c net.Conn, id string) {
 	_ = c.SetDeadline(time.Now().Add(mcIdle))
 	r := bufio.NewReader(c)
 	hs, err := readMCPacket(r)
-	if err != nil || !isStatusHandshake(hs) {
+	if err != nil {
+		return
+	}
+	switch handshakeNext(hs) {
+	case 1: // status, below
+	case 2:
+		s.answerLogin(c, r)
+		return
+	default:
 		return
 	}
 	if st.Fault == FaultHang {
@@ -384,25 +394,57 @@ func (s *Simulator) handleMinecraft(c net.Conn, id string) {
 	}
 }
 
-// isStatusHandshake checks a handshake packet: id 0x00, protocol version,
-// server address, port, next state 1 (status).
-func isStatusHandshake(p []byte) bool {
+// handshakeNext checks a handshake packet (id 0x00, protocol version,
+// server address, port, next state) and returns its next state: 1 status,
+// 2 login; 0 for anything malformed.
+func handshakeNext(p []byte) int {
 	r := bytes.NewReader(p)
 	if id, err := readVarInt(r); err != nil || id != 0x00 {
-		return false
+		return 0
 	}
 	if _, err := readVarInt(r); err != nil { // protocol version
-		return false
+		return 0
 	}
 	n, err := readVarInt(r) // server address
 	if err != nil || n < 0 || n > 255*4 || n+2 > r.Len() {
-		return false
+		return 0
 	}
 	if _, err := r.Seek(int64(n)+2, io.SeekCurrent); err != nil { // address and port
-		return false
+		return 0
 	}
 	next, err := readVarInt(r)
-	return err == nil && next == 1 && r.Len() == 0
+	if err != nil || r.Len() != 0 {
+		return 0
+	}
+	return next
+}
+
+// answerLogin reads a login start (id 0x00, the player's name first, then
+// a UUID or signature data by version) and answers a login disconnect
+// whose reason greets the player: {"text": "seatide-sim: hello NAME"}.
+// A real server would go on to encryption or compression; greeting is
+// enough to prove that a relay reached this server with the name intact.
+func (s *Simulator) answerLogin(c net.Conn, r *bufio.Reader) {
+	p, err := readMCPacket(r)
+	if err != nil {
+		return
+	}
+	br := bytes.NewReader(p)
+	if id, err := readVarInt(br); err != nil || id != 0x00 {
+		return
+	}
+	n, err := readVarInt(br)
+	if err != nil || n < 1 || n > 16 || n > br.Len() {
+		return // names are 1-16 characters of ASCII on the wire
+	}
+	name := make([]byte, n)
+	_, _ = br.Read(name)
+	reason, _ := json.Marshal(mcText{Text: "seatide-sim: hello " + string(name)})
+	var b bytes.Buffer
+	b.WriteByte(0x00) // login disconnect
+	putVarInt(&b, len(reason))
+	b.Write(reason)
+	_, _ = c.Write(framed(b.Bytes()))
 }
 
 type mcStatus struct {

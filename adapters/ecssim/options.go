@@ -74,6 +74,10 @@ type Options struct {
 	// Minecraft server on that IP (see MinecraftOptions); nil: none.
 	Minecraft *MinecraftOptions
 
+	// DNSDomains are the domains the simulated Alidns account holds
+	// (lower case); records can be kept under these only.
+	DNSDomains []string
+
 	// InitialBalance is the account's cash at start (decimal text, CNY;
 	// default DefaultInitialBalance), recorded as an Income "Recharge" at
 	// the simulator's start time. Running instances are charged from it.

@@ -33,7 +33,7 @@ type product struct {
 
 // products lists the APIs the simulator speaks.
 func (s *Simulator) products() []product {
-	return []product{ecsProduct(s.opts.RegionID), bssProduct(), vpcProduct(s.opts.RegionID)}
+	return []product{ecsProduct(s.opts.RegionID), bssProduct(), vpcProduct(s.opts.RegionID), alidnsProduct()}
 }
 
 // Simulator is an in-process Aliyun ECS endpoint. It implements http.Handler:
@@ -74,6 +74,8 @@ type Simulator struct {
 	bss  ledger
 	// spotPrices are the market prices set by SetSpotPrice, oldest first.
 	spotPrices map[Offer][]pricePoint
+
+	dnsRecords []DNSRecord // Alidns records of Options.DNSDomains (alidns.go)
 }
 
 type tokenEntry struct {

@@ -73,6 +73,10 @@ type Options struct {
 	Webhooks     WebhookStatus
 	SSEHeartbeat time.Duration
 	SSETicker    func(time.Duration) (<-chan time.Time, func())
+
+	// Minecraft binds Minecraft player names for the front door (issue
+	// 19); nil: the /api/v2/.../minecraft routes answer as unknown.
+	Minecraft MinecraftNameService
 }
 
 // Server holds the routes and what they call.
@@ -92,6 +96,8 @@ type Server struct {
 	webhooks     WebhookStatus
 	sseHeartbeat time.Duration
 	sseTicker    func(time.Duration) (<-chan time.Time, func())
+
+	minecraft MinecraftNameService
 }
 
 // New builds the handler tree.
@@ -101,7 +107,8 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings}
+		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings,
+		minecraft: opts.Minecraft}
 	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker
 	if s.sseHeartbeat <= 0 {
 		s.sseHeartbeat = 15 * time.Second

@@ -73,6 +73,11 @@ func (s *Server) v2Routes(r chi.Router) {
 		r.With(s.v2Auth).Get("/events", s.v2Events)
 	}
 	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
+
+	// Minecraft names for the front door's wake on join (issue 19).
+	if s.minecraft != nil {
+		s.minecraftRoutes(r)
+	}
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from

@@ -36,6 +36,7 @@ type Store struct {
 	users  map[int64]domain.User // by ID
 	byName map[string]int64      // folded username -> ID
 	byMail map[string]int64      // folded email -> ID
+	mc     minecraftNames        // Minecraft name bindings (minecraftnames.go)
 }
 
 // New returns an empty store stamping times with clock (ports.SystemClock
@@ -169,6 +170,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 		return domain.ErrUserNotFound
 	}
 	s.remove(u)
+	s.mc.drop(u.ID)
 	return nil
 }
 

@@ -134,6 +134,7 @@ func run(ctx context.Context, args []string) error {
 		fs.StringVar(&o.Region, "region", "cn-hangzhou", "the region served")
 		fs.DurationVar(&o.TransitionTime, "transition-time", 3*time.Second, "how long each state change takes (0: instant)")
 		fs.IntVar(&o.MinecraftPort, "minecraft-port", 25565, "port of the fake Minecraft server on each instance's IP")
+		fs.StringVar(&o.DNSDomain, "dns-domain", "", "a domain the simulated Alidns holds, for replicas whose front door runs in DNS mode")
 		fs.BoolVar(&o.WaitForDeploy, "wait-for-deploy", false, "fake Minecraft servers come up only once a Cloud Assistant command\non the instance has succeeded (for replicas with deploy.enabled)")
 		if err := fs.Parse(args); err != nil {
 			return err

@@ -267,6 +267,11 @@ func (s *Service) record(ctx context.Context, e domain.HistoryEntry) {
 	if e.APIRequestID == "" {
 		e.APIRequestID = domain.RequestIDFrom(ctx)
 	}
+	if origin := domain.OriginFrom(ctx); origin != "" {
+		// Actions not pressed through the API (the front door's wakes)
+		// say where they came from.
+		e.Detail = strings.TrimSuffix("source "+origin+"; "+e.Detail, "; ")
+	}
 	if e.FinishedAt.IsZero() {
 		e.FinishedAt = s.clock.Now()
 	}
@@ -436,6 +441,9 @@ func (s *Service) runInstance(ctx context.Context, sp ports.InstanceSpec, token 
 // of ctx (the request that started it), not its deadline.
 func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.Operation) {
 	bg := domain.WithRequestID(s.bg, domain.RequestIDFrom(ctx))
+	if origin := domain.OriginFrom(ctx); origin != "" {
+		bg = domain.WithOrigin(bg, origin)
+	}
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()

@@ -1,0 +1,4 @@
+package frontdoor
+
+// About is about, for tests.
+var About = about
