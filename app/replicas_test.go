@@ -105,9 +105,11 @@ func TestRestartDuringNew(t *testing.T) {
 		name  string
 		block string // the cloud call the first process is stopped in
 	}{
-		{"after create", "AllocatePublicIpAddress"},
-		{"after the IP", "StartInstance"},
-		{"after start", "DescribeCloudAssistantStatus"}, // waiting for the agent to deploy
+		// RunInstances creates, gives the IP and starts in one call: the
+		// steps a process can stop in are the deploy's.
+		{"after create", "DescribeCloudAssistantStatus"}, // waiting for the agent to deploy
+		{"sending the deploy", "RunCommand"},
+		{"deploy sent", "DescribeInvocationResults"},
 	}
 	for _, driver := range sqltest.Drivers {
 		for _, st := range steps {
