@@ -106,10 +106,12 @@ func TestRestartDuringNew(t *testing.T) {
 		block string // the cloud call the first process is stopped in
 	}{
 		// RunInstances creates, assigns the IP and starts in one call: the
-		// first process is stopped while it waits for Running, then while
-		// it waits for the agent to deploy.
+		// first process is stopped while it waits for Running, then in the
+		// deploy's steps.
 		{"after create", "DescribeInstances"},
-		{"after start", "DescribeCloudAssistantStatus"},
+		{"waiting for the agent", "DescribeCloudAssistantStatus"},
+		{"sending the deploy", "RunCommand"},
+		{"deploy sent", "DescribeInvocationResults"},
 	}
 	for _, driver := range sqltest.Drivers {
 		for _, st := range steps {
