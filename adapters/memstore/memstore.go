@@ -36,6 +36,7 @@ type Store struct {
 	users  map[int64]domain.User // by ID
 	byName map[string]int64      // folded username -> ID
 	byMail map[string]int64      // folded email -> ID
+	stamp  int64                 // bumped by every user write (UsersStamp)
 }
 
 // New returns an empty store stamping times with clock (ports.SystemClock
@@ -89,6 +90,7 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User) (domain.User, err
 	}
 	u.UpdatedAt = now
 	s.put(u)
+	s.stamp++
 	return clone(u), nil
 }
 
@@ -154,6 +156,7 @@ func (s *Store) UpdateUser(ctx context.Context, username string, fn func(u *doma
 	u.UpdatedAt = s.now()
 	s.remove(old)
 	s.put(u)
+	s.stamp++
 	return clone(u), nil
 }
 
@@ -169,6 +172,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 		return domain.ErrUserNotFound
 	}
 	s.remove(u)
+	s.stamp++
 	return nil
 }
 
@@ -201,4 +205,14 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.users), nil
+}
+
+// UsersStamp implements ports.UserStore.
+func (s *Store) UsersStamp(ctx context.Context) (int64, error) {
+	if err := ctxErr(ctx); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stamp, nil
 }
