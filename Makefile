@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/seatide
 PKGS    ?= ./...
 
-.PHONY: run build test test-short vet fmt bench clean
+.PHONY: run build test test-short vet fmt bench bench-publish clean
 
 ## run: build and serve on the embedded defaults (SQLite ./seatide.db, 127.0.0.1:5000)
 run: build
@@ -29,14 +29,22 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## bench: Go benchmarks into bench/out/, then the service against issue 10's targets:
-## bench/results.json and bench/results.md (about 1.5 minutes; BENCHFLAGS, e.g. -duration 10s -mysql '')
+## bench: Go benchmarks, then the service against its targets, beside a bare net/http + jwx
+## baseline, loaded by wrk (installed with apt-get when missing): everything goes to bench/out/
+## (about 5 minutes; BENCHFLAGS, e.g. -rounds 4 -mysql ''). The committed bench/results.* change
+## only with bench-publish.
 BENCHFLAGS ?=
 bench:
 	mkdir -p bench/out
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee bench/out/go-bench.txt
 	$(GO) build -o bin/seatide-bench ./cmd/seatide-bench
-	./bin/seatide-bench -out bench $(BENCHFLAGS)
+	./bin/seatide-bench -out bench/out $(BENCHFLAGS)
+
+## bench-publish: copy the last `make bench` (bench/out/results.*) to bench/, to be committed on purpose
+bench-publish:
+	@test -f bench/out/results.md || { echo "no bench/out/results.md: run make bench first"; exit 1; }
+	cp bench/out/results.md bench/out/results.json bench/
+	@echo "bench/results.md and bench/results.json updated from bench/out/: review and commit them"
 
 clean:
 	rm -rf bin bench/out
