@@ -97,10 +97,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 		Observer: metrics,
 	}, icfg)
+	// A hash's 7 MiB is garbage once it is done, but the runtime hands free
+	// memory back to the system slowly: once logins pause for a second,
+	// return it at once, so that a burst of logins does not stay resident.
+	returnMemory := time.AfterFunc(time.Hour, debug.FreeOSMemory)
+	returnMemory.Stop()
 	hasher := password.New(password.Options{
 		Params:        cfg.PasswordParams,
 		MaxConcurrent: cfg.Users.MaxConcurrentHashes,
 		Background:    true,
+		Done:          func() { returnMemory.Reset(time.Second) },
 	})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
 		OpenSignup:       cfg.Users.OpenSignup,
@@ -308,8 +314,17 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) err
 	}
 	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
+	// Once the first heartbeat and monitor rounds have run, what start-up
+	// alone touched of the binary can go. Only serve does it: it is
+	// process-wide.
+	release := time.AfterFunc(startupPagesAfter, func() { releaseStartupPages(log) })
+	defer release.Stop()
 	return a.Run(ctx)
 }
+
+// startupPagesAfter is how long after ready serve releases the pages of
+// the binary that start-up touched (see releaseStartupPages).
+const startupPagesAfter = 2 * time.Second
 
 // applyProcs gives the Go scheduler one P more per password hash that may
 // run at once. A hash runs on a thread of the lowest priority (see

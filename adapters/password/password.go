@@ -57,6 +57,10 @@ type Options struct {
 	// hashing. It only helps when the Go scheduler has a P free for that
 	// request, i.e. GOMAXPROCS above MaxConcurrent (app sees to it).
 	Background bool
+
+	// Done, when set, runs after every computation (the caller may return
+	// the computation's memory to the system once they pause).
+	Done func()
 }
 
 // Hasher hashes new passwords with argon2id and verifies argon2id and legacy
@@ -65,6 +69,7 @@ type Hasher struct {
 	params     Params
 	slots      chan struct{}
 	background bool
+	done       func()
 
 	// Test hooks, nil outside tests: waiting runs when a caller finds no
 	// free slot and starts waiting; computing runs while a slot is held,
@@ -90,7 +95,7 @@ func New(opts Options) *Hasher {
 	if n <= 0 {
 		n = DefaultMaxConcurrent
 	}
-	return &Hasher{params: p, slots: make(chan struct{}, n), background: opts.Background}
+	return &Hasher{params: p, slots: make(chan struct{}, n), background: opts.Background, done: opts.Done}
 }
 
 // Params returns the argon2id parameters used for new hashes.
@@ -153,7 +158,12 @@ func (h *Hasher) compute(ctx context.Context, fn func()) error {
 			return domain.Wrap(ErrBusy, ctx.Err())
 		}
 	}
-	defer func() { <-h.slots }()
+	defer func() {
+		<-h.slots
+		if h.done != nil {
+			h.done()
+		}
+	}()
 	if h.computing != nil {
 		h.computing()
 	}

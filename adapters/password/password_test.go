@@ -504,3 +504,25 @@ func BenchmarkVerifyLegacyPBKDF2(b *testing.B) {
 		}
 	}
 }
+
+func TestDoneRunsAfterEachComputation(t *testing.T) {
+	var mu sync.Mutex
+	done := 0
+	h := New(Options{Params: cheap, Done: func() { mu.Lock(); done++; mu.Unlock() }})
+	ctx := context.Background()
+	hash, err := h.Hash(ctx, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.Verify(ctx, hash, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.Verify(ctx, "not a hash", "pw"); err != nil { // nothing computed
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if done != 2 {
+		t.Errorf("Done ran %d times after 2 computations, want 2", done)
+	}
+}
