@@ -9,9 +9,9 @@ PKGS    ?= ./...
 run: build
 	./$(BIN) serve
 
-## build: compile the binary into bin/
+## build: compile the binary into bin/ (static: no cgo, so no libc is mapped, and it runs anywhere)
 build:
-	$(GO) build -o $(BIN) ./cmd/seatide
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/seatide
 
 ## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
 test: vet

@@ -97,9 +97,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 		Observer: metrics,
 	}, icfg)
-	// A hash's 7 MiB is garbage once it is done, but the runtime hands free
-	// memory back to the system slowly: once logins pause for a second,
-	// return it at once, so that a burst of logins does not stay resident.
+	// A hash's 7 MiB is garbage once it is done, and a burst of requests
+	// leaves free heap behind, but the runtime hands free memory back to the
+	// system slowly: a second after the last hash or the last connection of
+	// a burst closed, return it at once, so that a burst does not stay
+	// resident. Neither is per request: keep-alive connections close rarely.
 	returnMemory := time.AfterFunc(time.Hour, debug.FreeOSMemory)
 	returnMemory.Stop()
 	hasher := password.New(password.Options{
@@ -145,6 +147,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed || st == http.StateHijacked {
+				returnMemory.Reset(time.Second)
+			}
+		},
 	}
 	return a, nil
 }

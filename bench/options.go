@@ -112,7 +112,8 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 	h.wrk, h.res.Environment.Generator = g, note
 	h.logf("building seatide")
 	h.bin = filepath.Join(tmp, "seatide")
-	if _, err := runTool(ctx, opt.Repo, os.Environ(), "", opt.Go, "build", "-o", h.bin, "./cmd/seatide"); err != nil {
+	// As make build builds it.
+	if _, err := runTool(ctx, opt.Repo, append(os.Environ(), "CGO_ENABLED=0"), "", opt.Go, "build", "-o", h.bin, "./cmd/seatide"); err != nil {
 		return nil, err
 	}
 
