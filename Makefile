@@ -3,19 +3,22 @@ GO      ?= go
 BIN     ?= bin/seatide
 PKGS    ?= ./...
 
-.PHONY: run build test test-short vet fmt bench bench-publish clean
+.PHONY: run build test test-short vet fmt bench bench-publish clean console
 
 ## run: build and serve on the embedded defaults (SQLite ./seatide.db, 127.0.0.1:5000)
 run: build
 	./$(BIN) serve
 
-## build: compile the binary into bin/ (static: no cgo, so no libc is mapped, and it runs anywhere)
+## build: compile the binary into bin/, stamped with the git revision that
+## `seatide version` prints (GOFLAGS may say -buildvcs=false; the flag here
+## wins; go cannot stamp from a `git worktree`, whose .git is a file);
+## static (no cgo): no libc is mapped, and it runs anywhere
 build:
-	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/seatide
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN) ./cmd/seatide
 
 ## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
 test: vet
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 ## test-short: the quick tests only, without the race detector
 test-short:
@@ -45,6 +48,11 @@ bench-publish:
 	@test -f bench/out/results.md || { echo "no bench/out/results.md: run make bench first"; exit 1; }
 	cp bench/out/results.md bench/out/results.json bench/
 	@echo "bench/results.md and bench/results.json updated from bench/out/: review and commit them"
+
+## console: rebuild the embedded web console from adapters/console/web (needs Node.js and npm);
+## commit adapters/console/dist with its source: CI rebuilds it and fails when they differ
+console:
+	cd adapters/console/web && npm ci --no-audit --no-fund && npm run build
 
 clean:
 	rm -rf bin bench/out

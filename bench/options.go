@@ -144,7 +144,8 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 		fmt.Sprintf("Check mix: %d accounts with %d live tokens each (picked at random), and %d%% of checks carrying a token the service has never seen (each sent once: a verification-cache miss by construction), so at most %d%% of checks can hit the token cache. Tokens are signed by the harness with the service's secret, exactly as the service signs them.", opt.Users, opt.TokensPerUse, opt.ColdPercent, 100-opt.ColdPercent),
 		"The baseline is a bare net/http handler that parses and verifies every token with jwx/v2 (HS256, issuer, expiry, subject) and looks nothing up: no user, no revocation, no cache.",
 		fmt.Sprintf("Check and baseline alternate in %d rounds of %v each (the first side alternates too); the ratio is the median of the rounds' ratios, req/s and p99 are over all rounds.", opt.Rounds, opt.Slice),
-		"RSS figures are /proc/PID/status VmRSS, split into anonymous memory (RssAnon: heap, stacks) and file pages (RssFile: the binary's code and data as read from disk); the flood's peak is the highest of samples every 10 ms.",
+		"RSS figures are /proc/PID/status VmRSS, split into anonymous memory (RssAnon: heap, stacks) and file pages (RssFile: the binary's code and data as read from disk); the flood's peak is the highest of samples every 10 ms. seatide serve drops its mappings of the binary 2 s after ready (start-up's pages; what serving touches is mapped back) and returns free heap a second after a burst of logins or connections ends: the idle figure is read after the warm-up's connections closed and a quiet pause.",
+		"The service runs as `make run` runs it: SQLite file (or a throwaway MariaDB database), the ECS simulator in the same process (no access key), a static binary (CGO_ENABLED=0, as make build).",
 	)
 	h.res.Environment.LoadAvgEnd = loadAvg()
 	if busy := max(h.res.Environment.LoadAvgStart, h.res.Environment.LoadAvgEnd); busy > float64(runtime.NumCPU())/2 {

@@ -31,6 +31,7 @@ type UserService interface {
 	Delete(ctx context.Context, actor *domain.User, usernames []string) (users.DeleteResult, error)
 	Alter(ctx context.Context, actor *domain.User, username string, c users.Changes) (domain.User, error)
 	ChangePassword(ctx context.Context, actor *domain.User, username, password string) error
+	MayManage(actor *domain.User) error
 }
 
 var _ UserService = (*users.Service)(nil)
@@ -53,6 +54,14 @@ type Options struct {
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+	// Console serves the web console's files for GET requests outside /api
+	// (nil: none). SecureCookies marks the console's session cookies
+	// Secure (production, behind HTTPS).
+	Console       http.Handler
+	SecureCookies bool
+	// Settings returns the effective configuration with secrets hidden, for
+	// GET /api/v2/settings (admins); nil: no such route.
+	Settings func() any
 }
 
 // Server holds the routes and what they call.
@@ -64,6 +73,9 @@ type Server struct {
 	router    chi.Router
 	checks    []Check
 	observe   func(route, method string, status int, elapsed time.Duration)
+
+	secureCookies bool
+	settings      func() any
 }
 
 // New builds the handler tree.
@@ -73,7 +85,7 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest}
+		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -87,6 +99,7 @@ func New(opts Options) *Server {
 	}
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.notFound)
+	r.Route(v2Prefix, s.v2Routes)
 	r.Get("/api/openapi.yaml", serveOpenAPI)
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -107,6 +120,18 @@ func New(opts Options) *Server {
 	if s.billing != nil {
 		r.Route("/api/info/v1", s.infoRoutes)
 	}
+	if opts.Console != nil {
+		console := opts.Console
+		r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
+			// An unknown API route, or an operational one served elsewhere
+			// (metrics on their own listener), stays a JSON answer.
+			if isAPI(r) || probes[r.URL.Path] {
+				s.notFound(w, r)
+				return
+			}
+			console.ServeHTTP(w, r)
+		})
+	}
 	return s
 }
 
@@ -116,13 +141,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 // with status "http-error" (its health check probes GET /api); elsewhere a
 // plain JSON 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
-		info.unmatched = true
-	}
+	s.markUnmatched(r)
 	writeHTTPError(w, r, http.StatusNotFound, "NOT_FOUND")
 }
 
+// markUnmatched tells the logging middleware that no route matched, so the
+// metrics label stays bounded.
+func (s *Server) markUnmatched(r *http.Request) {
+	if info, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		info.unmatched = true
+	}
+}
+
 func writeHTTPError(w http.ResponseWriter, r *http.Request, code int, name string) {
+	if isV2(r) {
+		writeProblem(w, r, code, strings.ToLower(strings.ReplaceAll(name, "_", "-")), http.StatusText(code)+".", "")
+		return
+	}
 	status := code
 	if isAPI(r) {
 		status = http.StatusOK

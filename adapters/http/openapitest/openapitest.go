@@ -30,6 +30,8 @@ type Validator struct {
 	// envelopeFailure matches the answers the service gives to requests
 	// outside the document: the v1 failure and http-error bodies.
 	envelopeFailure *openapi3.Schema
+	// problem is the v2 failure (RFC 9457 problem details).
+	problem *openapi3.Schema
 }
 
 // New loads doc (YAML or JSON), checks that it is a valid OpenAPI 3
@@ -53,7 +55,11 @@ func New(doc []byte) (*Validator, error) {
 	if failure == nil || httpErr == nil {
 		return nil, errors.New("the OpenAPI document lacks the Failure or HTTPError schema")
 	}
-	return &Validator{Doc: t, router: router, envelopeFailure: &openapi3.Schema{
+	problem := schemas["Problem"]
+	if problem == nil {
+		return nil, errors.New("the OpenAPI document lacks the Problem schema")
+	}
+	return &Validator{Doc: t, router: router, problem: problem.Value, envelopeFailure: &openapi3.Schema{
 		OneOf: openapi3.SchemaRefs{failure, httpErr},
 	}}, nil
 }
@@ -112,7 +118,7 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 		return fmt.Errorf("the answer does not fit the document: %w", err)
 	}
-	if reqErr != nil && !v.isRefusal(header, body) {
+	if reqErr != nil && !v.isRefusal(header, body) && !v.isProblem(status, header, body) {
 		return fmt.Errorf("the request does not fit the document, yet was answered as accepted: %w", reqErr)
 	}
 	return nil
@@ -123,6 +129,13 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 func (v *Validator) checkUndocumented(req *http.Request, status int, header http.Header, body []byte) error {
 	if p := req.URL.Path; p != "/api" && !strings.HasPrefix(p, "/api/") {
 		return fmt.Errorf("%s %s is not in the document", req.Method, p)
+	}
+	if strings.HasPrefix(req.URL.Path, "/api/v2/") || req.URL.Path == "/api/v2" {
+		if (status == http.StatusNotFound || status == http.StatusMethodNotAllowed) && v.isProblem(status, header, body) {
+			return nil
+		}
+		return fmt.Errorf("%s %s is not in the document, and its answer (HTTP %d) is not a v2 404 or 405 problem: %s",
+			req.Method, req.URL.Path, status, body)
 	}
 	if status != http.StatusOK || !v.isRefusal(header, body) {
 		return fmt.Errorf("%s %s is not in the document, and its answer (HTTP %d) is not a v1 refusal: %s",
@@ -141,6 +154,22 @@ func (v *Validator) isRefusal(header http.Header, body []byte) bool {
 		return false
 	}
 	return v.envelopeFailure.VisitJSON(val) == nil
+}
+
+// isProblem reports whether the answer is a v2 refusal: a 4xx status with
+// an RFC 9457 body whose status agrees.
+func (v *Validator) isProblem(status int, header http.Header, body []byte) bool {
+	if mt, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mt != "application/problem+json" || status < 400 || status > 499 {
+		return false
+	}
+	var val map[string]any
+	if err := json.Unmarshal(body, &val); err != nil {
+		return false
+	}
+	if n, ok := val["status"].(float64); !ok || int(n) != status {
+		return false
+	}
+	return v.problem.VisitJSON(val) == nil
 }
 
 // Transport is an http.RoundTripper that checks every exchange it carries

@@ -47,6 +47,13 @@ components:
         error: {type: string}
         code: {type: integer}
         status: {type: string, enum: [http-error]}
+    Problem:
+      type: object
+      required: [type, title, status]
+      properties:
+        type: {type: string}
+        title: {type: string}
+        status: {type: integer}
 `
 
 // recorder is a testing.TB whose errors and cleanups the test reads.
