@@ -37,9 +37,11 @@ fmt:
 ## (about 5 minutes; BENCHFLAGS, e.g. -rounds 4 -mysql ''). The committed bench/results.* change
 ## only with bench-publish.
 BENCHFLAGS ?=
+# The packages that have Go benchmarks (compiling every test binary for none is slow).
+BENCHPKGS ?= $(sort $(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' . 2>/dev/null)))
 bench:
 	mkdir -p bench/out
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee bench/out/go-bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem $(BENCHPKGS) | tee bench/out/go-bench.txt
 	$(GO) build -o bin/seatide-bench ./cmd/seatide-bench
 	./bin/seatide-bench -out bench/out $(BENCHFLAGS)
 

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -104,18 +103,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 		Observer: metrics,
 	}, icfg)
-	// A hash's 7 MiB is garbage once it is done, and a burst of requests
-	// leaves free heap behind, but the runtime hands free memory back to the
-	// system slowly: a second after the last hash or the last connection of
-	// a burst closed, return it at once, so that a burst does not stay
-	// resident. Neither is per request: keep-alive connections close rarely.
-	returnMemory := time.AfterFunc(time.Hour, debug.FreeOSMemory)
-	returnMemory.Stop()
+	bursts := newHashBursts(cfg.Users.MaxConcurrentHashes, cfg.serving)
 	hasher := password.New(password.Options{
 		Params:        cfg.PasswordParams,
 		MaxConcurrent: cfg.Users.MaxConcurrentHashes,
 		Background:    true,
-		Done:          func() { returnMemory.Reset(time.Second) },
+		Start:         bursts.started,
+		Done:          bursts.done,
 	})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
 		OpenSignup:       cfg.Users.OpenSignup,
@@ -157,9 +151,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Not per request: keep-alive connections close rarely.
 		ConnState: func(_ net.Conn, st http.ConnState) {
 			if st == http.StateClosed || st == http.StateHijacked {
-				returnMemory.Reset(time.Second)
+				bursts.done()
 			}
 		},
 	}
@@ -337,7 +332,7 @@ func (a *App) Close() error {
 // listens once it is ready.
 func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (err error) {
 	applyMemoryLimit(cfg.MemoryLimit, log)
-	applyProcs(cfg.Users.MaxConcurrentHashes, log)
+	cfg.serving = true
 	if cfg.File != "" {
 		log.Info("configuration", "file", cfg.File)
 	} else {
@@ -383,22 +378,6 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (er
 // startupPagesAfter is how long after ready serve releases the pages of
 // the binary that start-up touched (see releaseStartupPages).
 const startupPagesAfter = 2 * time.Second
-
-// applyProcs gives the Go scheduler one P more per password hash that may
-// run at once. A hash runs on a thread of the lowest priority (see
-// password.Options.Background), but it holds a P while it runs: with
-// GOMAXPROCS = CPUs and every CPU hashing, a token check would wait for
-// the scheduler to preempt a hash (up to 10 ms) before it even started.
-// With spare Ps the check runs at once and the kernel gives it the CPU.
-// GOMAXPROCS, when set, wins. Only serve sets it: it is process-wide.
-func applyProcs(hashes int, log *slog.Logger) {
-	if os.Getenv("GOMAXPROCS") != "" || hashes <= 0 {
-		return
-	}
-	n := runtime.GOMAXPROCS(0) + hashes
-	runtime.GOMAXPROCS(n)
-	log.Debug("gomaxprocs", "n", n)
-}
 
 // applyMemoryLimit sets the Go runtime's soft memory limit for a serving
 // process, so a flood of logins (7 MiB per password hash) is collected

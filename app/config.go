@@ -61,6 +61,10 @@ type Config struct {
 	// PasswordParams are the argon2id parameters of new hashes (zero:
 	// password.Default). Not a key: weaker ones are for tests only.
 	PasswordParams password.Params `mapstructure:"-"`
+
+	// serving is set by Serve: process-wide settings (GOMAXPROCS) are for
+	// a serving process only, not for tests running many Apps.
+	serving bool
 }
 
 type DatabaseConfig struct {

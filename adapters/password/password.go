@@ -58,9 +58,10 @@ type Options struct {
 	// request, i.e. GOMAXPROCS above MaxConcurrent (app sees to it).
 	Background bool
 
-	// Done, when set, runs after every computation (the caller may return
-	// the computation's memory to the system once they pause).
-	Done func()
+	// Start and Done, when set, run before and after every computation
+	// (the caller may make room for it, and return its memory to the
+	// system once computations pause).
+	Start, Done func()
 }
 
 // Hasher hashes new passwords with argon2id and verifies argon2id and legacy
@@ -69,6 +70,7 @@ type Hasher struct {
 	params     Params
 	slots      chan struct{}
 	background bool
+	start      func()
 	done       func()
 
 	// Test hooks, nil outside tests: waiting runs when a caller finds no
@@ -95,7 +97,7 @@ func New(opts Options) *Hasher {
 	if n <= 0 {
 		n = DefaultMaxConcurrent
 	}
-	return &Hasher{params: p, slots: make(chan struct{}, n), background: opts.Background, done: opts.Done}
+	return &Hasher{params: p, slots: make(chan struct{}, n), background: opts.Background, start: opts.Start, done: opts.Done}
 }
 
 // Params returns the argon2id parameters used for new hashes.
@@ -166,6 +168,9 @@ func (h *Hasher) compute(ctx context.Context, fn func()) error {
 	}()
 	if h.computing != nil {
 		h.computing()
+	}
+	if h.start != nil {
+		h.start()
 	}
 	if !h.background {
 		fn()

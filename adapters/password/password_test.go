@@ -505,10 +505,12 @@ func BenchmarkVerifyLegacyPBKDF2(b *testing.B) {
 	}
 }
 
-func TestDoneRunsAfterEachComputation(t *testing.T) {
+func TestStartAndDoneRunAroundEachComputation(t *testing.T) {
 	var mu sync.Mutex
-	done := 0
-	h := New(Options{Params: cheap, Done: func() { mu.Lock(); done++; mu.Unlock() }})
+	started, done := 0, 0
+	h := New(Options{Params: cheap,
+		Start: func() { mu.Lock(); started++; mu.Unlock() },
+		Done:  func() { mu.Lock(); done++; mu.Unlock() }})
 	ctx := context.Background()
 	hash, err := h.Hash(ctx, "pw")
 	if err != nil {
@@ -522,7 +524,7 @@ func TestDoneRunsAfterEachComputation(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if done != 2 {
-		t.Errorf("Done ran %d times after 2 computations, want 2", done)
+	if started != 2 || done != 2 {
+		t.Errorf("Start ran %d times, Done %d times for 2 computations, want 2 and 2", started, done)
 	}
 }
