@@ -43,6 +43,8 @@ type Config struct {
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	Console   ConsoleConfig   `mapstructure:"console"`
+	Events    EventsConfig    `mapstructure:"events"`
+	Notify    NotifyConfig    `mapstructure:"notify"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -306,6 +308,13 @@ func defaults() map[string]any {
 		"info.max_pages":            20,
 		"metrics.listen":            "",
 		"console.enabled":           true,
+
+		"events.keep":          "720h",
+		"events.poll_interval": "1s",
+		"events.heartbeat":     "15s",
+		"events.client_buffer": 256,
+		"notify.language":      "en",
+		"notify.webhooks":      []any{},
 	}
 }
 
@@ -488,6 +497,9 @@ func (c *Config) finish() error {
 			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
 		}
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	if err := c.finishEvents(); err != nil {
+		return err
 	}
 	return c.finishWatch()
 }

@@ -67,6 +67,12 @@ func (s *Server) v2Routes(r chi.Router) {
 	if s.settings != nil {
 		r.With(s.v2Auth).Get("/settings", s.v2Settings)
 	}
+
+	// Events and notifications (issue 18).
+	if s.events != nil {
+		r.With(s.v2Auth).Get("/events", s.v2Events)
+	}
+	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from

@@ -60,6 +60,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
+			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`,
 			`(?m)^11\s+pending\s+-\s+00011_users_stamp\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
@@ -72,6 +73,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
+			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`,
 			`(?m)^11\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00011_users_stamp\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
@@ -98,12 +100,24 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("Begin after up: %v", err)
 		}
 
+		if _, err := db.Events().Append(ctx, domain.NewEvent(domain.EventPlayerJoined, time.Now(), "", "i-1", domain.EventData{}), []string{"a"}); err != nil {
+			t.Fatalf("Append event after up: %v", err)
+		}
+
 		// Down goes one step at a time, newest first.
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (users stamp): %v", err)
 		}
+		version(7)
 		if _, err := db.Users().UsersStamp(ctx); domain.ErrorCode(err) != domain.CodeInternal {
 			t.Fatalf("UsersStamp after down: %v, want an internal error (no users_stamp table)", err)
+		}
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (events): %v", err)
+		}
+		version(5)
+		if _, err := db.Events().After(ctx, 0, 10); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Events after down: %v, want an internal error (no table)", err)
 		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (history api_request_id): %v", err)
