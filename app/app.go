@@ -125,11 +125,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 		Observer: metrics, Bills: a.cloud.billing, Events: a.events.bus,
 	}, icfg)
-	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
+	bursts := newHashBursts(cfg.Users.MaxConcurrentHashes, cfg.serving)
+	hasher := password.New(password.Options{
+		Params:        cfg.PasswordParams,
+		MaxConcurrent: cfg.Users.MaxConcurrentHashes,
+		Background:    true,
+		Start:         bursts.started,
+		Done:          bursts.done,
+	})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
 		OpenSignup:       cfg.Users.OpenSignup,
 		OpenReads:        cfg.V1.OpenReads,
 		HideUnknownUsers: cfg.Users.HideUnknown,
+		RevocationDelay:  cfg.Users.RevocationDelay,
 	})
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
 	checker, err := newChecker(cfg, a.cloud)
@@ -179,6 +187,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Not per request: keep-alive connections close rarely.
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed || st == http.StateHijacked {
+				bursts.done()
+			}
+		},
 	}
 	return a, nil
 }
@@ -384,6 +398,7 @@ func (a *App) Close() error {
 // listens once it is ready.
 func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (err error) {
 	applyMemoryLimit(cfg.MemoryLimit, log)
+	cfg.serving = true
 	if cfg.File != "" {
 		log.Info("configuration", "file", cfg.File)
 	} else {
@@ -419,11 +434,20 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (er
 	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt,
 		"frontdoor", a.FrontdoorAddr())
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
+	// Once the first heartbeat and monitor rounds have run, what start-up
+	// alone touched of the binary can go. Only serve does it: it is
+	// process-wide.
+	release := time.AfterFunc(startupPagesAfter, func() { releaseStartupPages(log) })
+	defer release.Stop()
 	return a.Run(ctx)
 }
 
+// startupPagesAfter is how long after ready serve releases the pages of
+// the binary that start-up touched (see releaseStartupPages).
+const startupPagesAfter = 2 * time.Second
+
 // applyMemoryLimit sets the Go runtime's soft memory limit for a serving
-// process, so a flood of logins (19 MiB per password hash) is collected
+// process, so a flood of logins (7 MiB per password hash) is collected
 // before it doubles the heap. GOMEMLIMIT, when set, wins; 0 leaves the
 // runtime's default (none). Only serve sets it: it is process-wide.
 func applyMemoryLimit(limit int64, log *slog.Logger) {

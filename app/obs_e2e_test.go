@@ -170,7 +170,7 @@ func TestReadyz(t *testing.T) {
 			if err := db.MigrateDown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-		}, 503, `{"status":"not ready","checks":{"account":"ok","cloud":"ok","database":"ok","migrations":"schema version 9, want 10"}}`},
+		}, 503, `{"status":"not ready","checks":{"account":"ok","cloud":"ok","database":"ok","migrations":"schema version 10, want 11"}}`},
 		{"database closed", func(t *testing.T, s *service, _ string) {
 			if err := app.CloseDatabase(s.app); err != nil {
 				t.Fatal(err)

@@ -37,6 +37,7 @@ type Store struct {
 	byName map[string]int64      // folded username -> ID
 	byMail map[string]int64      // folded email -> ID
 	mc     minecraftNames        // Minecraft name bindings (minecraftnames.go)
+	stamp  int64                 // bumped by every user write (UsersStamp)
 }
 
 // New returns an empty store stamping times with clock (ports.SystemClock
@@ -90,6 +91,7 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User) (domain.User, err
 	}
 	u.UpdatedAt = now
 	s.put(u)
+	s.stamp++
 	return clone(u), nil
 }
 
@@ -155,6 +157,7 @@ func (s *Store) UpdateUser(ctx context.Context, username string, fn func(u *doma
 	u.UpdatedAt = s.now()
 	s.remove(old)
 	s.put(u)
+	s.stamp++
 	return clone(u), nil
 }
 
@@ -171,6 +174,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 	}
 	s.remove(u)
 	s.mc.drop(u.ID)
+	s.stamp++
 	return nil
 }
 
@@ -203,4 +207,14 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.users), nil
+}
+
+// UsersStamp implements ports.UserStore.
+func (s *Store) UsersStamp(ctx context.Context) (int64, error) {
+	if err := ctxErr(ctx); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stamp, nil
 }

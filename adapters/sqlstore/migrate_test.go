@@ -53,28 +53,30 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
-		if latest, err := db.LatestMigration(ctx); err != nil || latest != 10 {
-			t.Fatalf("LatestMigration = %d, %v; want 10", latest, err)
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != 11 {
+			t.Fatalf("LatestMigration = %d, %v; want 11", latest, err)
 		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
 			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`,
-			`(?m)^10\s+pending\s+-\s+00010_minecraft_names\.sql$`)
+			`(?m)^10\s+pending\s+-\s+00010_minecraft_names\.sql$`,
+			`(?m)^11\s+pending\s+-\s+00011_users_stamp\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(10)
+		version(11)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
 			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`,
-			`(?m)^10\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00010_minecraft_names\.sql$`)
+			`(?m)^10\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00010_minecraft_names\.sql$`,
+			`(?m)^11\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00011_users_stamp\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
 		}
@@ -111,6 +113,13 @@ func TestMigrateRoundTrip(t *testing.T) {
 		}
 
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (users stamp): %v", err)
+		}
+		version(10)
+		if _, err := db.Users().UsersStamp(ctx); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("UsersStamp after down: %v, want an internal error (no users_stamp table)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (minecraft names): %v", err)
 		}
@@ -182,7 +191,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(10)
+		version(11)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}

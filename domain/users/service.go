@@ -30,6 +30,12 @@ type Options struct {
 	HideUnknownUsers bool
 	// TokenTTL overrides TokenTTL when positive.
 	TokenTTL time.Duration
+	// RevocationDelay is how long a deletion, a password change or a
+	// demotion made elsewhere (another replica, the command line) may take
+	// to reach this process's token checks. Positive: checks use copies of
+	// the users, trusted for that long after a read of the store's change
+	// stamp. Zero: every check reads its user from the store.
+	RevocationDelay time.Duration
 }
 
 // Service runs the user rules over the ports it is given.
@@ -39,6 +45,7 @@ type Service struct {
 	tokens ports.TokenService
 	clock  ports.Clock
 	opts   Options
+	known  *knownUsers // nil: RevocationDelay is zero
 
 	decoyMu sync.Mutex
 	decoy   string // a real hash checked for unknown users, so both paths cost the same
@@ -49,7 +56,18 @@ func New(store ports.UserStore, hasher ports.PasswordHasher, tokens ports.TokenS
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = TokenTTL
 	}
-	return &Service{store: store, hasher: hasher, tokens: tokens, clock: clock, opts: opts}
+	s := &Service{store: store, hasher: hasher, tokens: tokens, clock: clock, opts: opts}
+	if opts.RevocationDelay > 0 {
+		s.known = newKnownUsers(store, clock, opts.RevocationDelay, DefaultKnownUsers)
+	}
+	return s
+}
+
+// changed tells the token checks of this process that a user changed here.
+func (s *Service) changed() {
+	if s.known != nil {
+		s.known.drop()
+	}
 }
 
 // NewUser is what it takes to open an account.
@@ -125,6 +143,7 @@ func (s *Service) upgradeHash(ctx context.Context, u domain.User, password strin
 		return u, err
 	}
 	old := u.PasswordHash
+	defer s.changed()
 	return s.store.UpdateUser(ctx, u.Username, func(cur *domain.User) error {
 		if cur.PasswordHash == old { // a concurrent password change wins
 			cur.PasswordHash = hash
@@ -161,9 +180,11 @@ func (s *Service) decoyHash(ctx context.Context) (string, error) {
 	return h, nil
 }
 
-// Authenticate verifies a token and returns its user as stored now, so a
-// demotion, a password change or a deletion takes effect at once.
-// Returns ErrTokenExpired or ErrTokenInvalid.
+// Authenticate verifies a token and returns its user as stored at most
+// Options.RevocationDelay ago (at once for changes made through this
+// Service), so a demotion, a password change or a deletion takes effect
+// within that delay on every replica. Returns ErrTokenExpired or
+// ErrTokenInvalid.
 func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, error) {
 	if token == "" {
 		return domain.User{}, domain.ErrTokenInvalid
@@ -172,7 +193,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, 
 	if err != nil {
 		return domain.User{}, err
 	}
-	u, err := s.store.UserByName(ctx, c.Subject)
+	u, err := s.userForCheck(ctx, c.Subject)
 	if errors.Is(err, domain.ErrUserNotFound) {
 		return domain.User{}, domain.ErrTokenInvalid
 	}
@@ -183,6 +204,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, 
 		return domain.User{}, domain.ErrTokenInvalid
 	}
 	return u, nil
+}
+
+func (s *Service) userForCheck(ctx context.Context, name string) (domain.User, error) {
+	if s.known != nil {
+		return s.known.user(ctx, name)
+	}
+	return s.store.UserByName(ctx, name)
 }
 
 // Check reports whether token is valid and was issued to username.
@@ -277,6 +305,7 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User, usernames []st
 		}
 	}
 	var res DeleteResult
+	defer s.changed()
 	seen := make(map[string]bool, len(usernames))
 	for _, name := range usernames {
 		key := strings.ToLower(name)
@@ -311,6 +340,7 @@ func (s *Service) Alter(ctx context.Context, actor *domain.User, username string
 	if err := c.validate(); err != nil {
 		return domain.User{}, err
 	}
+	defer s.changed()
 	return s.store.UpdateUser(ctx, username, func(u *domain.User) error {
 		if c.Username != nil {
 			u.Username = *c.Username
@@ -366,6 +396,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor *domain.User, userna
 	if err != nil {
 		return err
 	}
+	defer s.changed()
 	_, err = s.store.UpdateUser(ctx, username, func(u *domain.User) error {
 		u.PasswordHash = hash
 		u.TokenVersion++
