@@ -64,7 +64,7 @@ func (s *rawStream) nextID() (int64, error) {
 // reader must get every event, in order.
 func BenchmarkEventStreamFanOut1000(b *testing.B) {
 	const readers = 1000
-	f := newEventsFixture(b, 1024)
+	f := newEventsFixture(b, 256) // events.client_buffer's default
 	addr := strings.TrimPrefix(f.srv.URL, "http://")
 
 	runtime.GC()

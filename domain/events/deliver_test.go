@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/seatidemc/seatide/adapters/memstore"
+	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/events"
 	"github.com/seatidemc/seatide/ports"
@@ -156,9 +158,39 @@ func TestBackoffDoublesToTheCap(t *testing.T) {
 // another process (a restart, or another replica) delivers the rest from
 // the same database, the interrupted event again (at least once).
 func TestDeliveryRestartMidDelivery(t *testing.T) {
+	t.Run("memstore", func(t *testing.T) {
+		clock := portstest.NewManualClock(t0)
+		store, leases := &memstore.Events{}, memstore.NewLeases(clock) // the database both processes share
+		open := func() (*memstore.Events, ports.LeaseStore, func()) { return store, leases, func() {} }
+		testRestartMidDelivery(t, clock, open)
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		// A real restart: the first process's database handle is closed,
+		// the second opens the file afresh.
+		clock := portstest.NewManualClock(t0)
+		path := filepath.Join(t.TempDir(), "seatide.db")
+		open := func() (*sqlstore.EventStore, ports.LeaseStore, func()) {
+			db, err := sqlstore.Open(context.Background(), sqlstore.Config{Driver: "sqlite", DSN: path, Clock: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.MigrateUp(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return db.Events(), db.Leases(), func() { _ = db.Close() }
+		}
+		testRestartMidDelivery(t, clock, open)
+	})
+}
+
+type outboxEvents interface {
+	ports.EventStore
+	ports.OutboxStore
+}
+
+func testRestartMidDelivery[S outboxEvents](t *testing.T, clock *portstest.ManualClock, open func() (S, ports.LeaseStore, func())) {
 	ctx := context.Background()
-	clock := portstest.NewManualClock(t0)
-	store, leases := &memstore.Events{}, memstore.NewLeases(clock) // the database both processes share
+	store, leases, closeDB := open()
 	want := emitN(t, store, 5, "a")
 	rcv := &receiver{hang: want[2], hanging: make(chan struct{})}
 	cfg := events.DelivererConfig{Endpoints: []string{"a"}, Holder: "p1", LeaseTTL: 30 * time.Second, Jitter: halfJitter}
@@ -169,7 +201,10 @@ func TestDeliveryRestartMidDelivery(t *testing.T) {
 	<-rcv.hanging // the third send is under way
 	kill()        // and the process dies
 	<-done
+	closeDB()
 
+	store, leases, closeDB = open()
+	defer closeDB()
 	cfg.Holder = "p2"
 	d2 := events.NewDeliverer(store, leases, rcv, clock, nil, nil, cfg)
 	if err := d2.Step(ctx); err != nil {
