@@ -19,9 +19,9 @@ import (
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
 	"github.com/seatidemc/seatide/adapters/mcping"
-	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/billing"
 	"github.com/seatidemc/seatide/domain/instances"
 	"github.com/seatidemc/seatide/domain/users"
@@ -96,12 +96,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 		Observer: metrics,
 	}, icfg)
-	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
-	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
-		OpenSignup:       cfg.Users.OpenSignup,
-		OpenReads:        cfg.V1.OpenReads,
-		HideUnknownUsers: cfg.Users.HideUnknown,
-	})
+	a.users = users.New(db.Users(), securedHasher(cfg), tokens, a.clock, usersOptions(cfg, db, a.clock))
+	for _, d := range cfg.Deprecations() {
+		log.Warn("deprecated configuration", "detail", d)
+	}
+	if cfg.Production && cfg.Users.Signup == domain.SignupOpen {
+		log.Warn("users.signup is open: anyone on the internet can create an account that starts billed servers and reads the account's money; use approval unless you run the original web UI")
+	}
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
 	var metricsRoute http.Handler
 	if cfg.Metrics.Listen == "" {
@@ -125,6 +126,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Checks:         a.readinessChecks(),
 		ObserveRequest: metrics.ObserveRequest,
 		Metrics:        metricsRoute,
+		ClientAddr:     clientAddrOptions(cfg),
 	})
 	a.srv = &http.Server{
 		Handler:           api,

@@ -41,6 +41,8 @@ type Config struct {
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	HTTP      HTTPConfig      `mapstructure:"http"`
+	Ops       OpsConfig       `mapstructure:"ops"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -64,9 +66,16 @@ type DatabaseConfig struct {
 }
 
 type UsersConfig struct {
-	OpenSignup          bool `mapstructure:"open_signup"`
 	HideUnknown         bool `mapstructure:"hide_unknown"`
 	MaxConcurrentHashes int  `mapstructure:"max_concurrent_hashes"`
+
+	// Who may spend and how hard logins are to guess: config_security.go.
+	SignupText   string            `mapstructure:"signup"`
+	OpenSignup   *bool             `mapstructure:"open_signup"` // deprecated alias of signup
+	SignupLimit  int               `mapstructure:"signup_limit"`
+	SignupWindow time.Duration     `mapstructure:"signup_window"`
+	Login        LoginConfig       `mapstructure:"login"`
+	Signup       domain.SignupMode `mapstructure:"-"`
 }
 
 type LogConfig struct {
@@ -218,8 +227,7 @@ func defaults() map[string]any {
 		"database.max_idle_conns":     5,
 		"database.conn_max_lifetime":  "30m",
 		"database.query_timeout":      "5s",
-		"users.open_signup":           true,
-		"users.hide_unknown":          false,
+		"users.hide_unknown":          true,
 		"users.max_concurrent_hashes": 1,
 		"log.level":                   "info",
 		"log.format":                  "",
@@ -277,6 +285,19 @@ func defaults() map[string]any {
 		"info.endpoint":             "",
 		"info.max_pages":            20,
 		"metrics.listen":            "",
+
+		// Issue 17: who may spend, login throttling, trusted proxies, stalls.
+		"users.signup":                     "approval",
+		"users.open_signup":                nil,
+		"users.signup_limit":               5,
+		"users.signup_window":              "1h",
+		"users.login.max_failures":         10,
+		"users.login.address_max_failures": 50,
+		"users.login.window":               "15m",
+		"users.login.max_delay":            "15m",
+		"http.trusted_proxy_header":        "",
+		"http.trusted_proxies":             []string{},
+		"ops.stall_after":                  "10m",
 	}
 }
 
@@ -449,6 +470,9 @@ func (c *Config) finish() error {
 			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
 		}
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	if err := c.finishSecurity(); err != nil {
+		return err
 	}
 	return c.finishWatch()
 }

@@ -53,6 +53,8 @@ type Options struct {
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+	// ClientAddr says how to find a client's address (login limits).
+	ClientAddr ClientAddrOptions
 }
 
 // Server holds the routes and what they call.
@@ -64,6 +66,8 @@ type Server struct {
 	router    chi.Router
 	checks    []Check
 	observe   func(route, method string, status int, elapsed time.Duration)
+
+	clientAddr ClientAddrOptions
 }
 
 // New builds the handler tree.
@@ -73,9 +77,9 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest}
+		checks: opts.Checks, observe: opts.ObserveRequest, clientAddr: opts.ClientAddr}
 	r := s.router
-	r.Use(requestID, s.logRequests, s.recoverPanics)
+	r.Use(requestID, s.logRequests, s.recoverPanics, apiHeaders, s.withClientAddr)
 	if len(opts.AllowedOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: opts.AllowedOrigins,

@@ -64,6 +64,7 @@ var v1Answers = []struct {
 	{domain.ErrUsernameTaken, "ng", msgUsernameExists},
 	{domain.ErrEmailTaken, "ng", msgInvalidArgument + " Details: email"},
 	{domain.ErrWrongPassword, "ng", msgNotVerified},
+	{domain.ErrTooManyAttempts, "ng", msgNotVerified}, // with Retry-After: the old client knows no other text
 	{domain.ErrTokenExpired, "ng", msgExpiredToken},
 	{domain.ErrTokenInvalid, "error", msgInvalidToken},
 	{domain.ErrPermissionDenied, "ng", msgPermissionDenied},

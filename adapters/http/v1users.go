@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/users"
@@ -33,7 +34,10 @@ func toV1User(u domain.User) v1User {
 }
 
 // failUser answers a user-route failure; store trouble reads "Database error."
+// A throttled login or sign-up keeps the v1 answer the old client knows
+// ("Not verified.") and says when to come back in Retry-After.
 func (s *Server) failUser(w http.ResponseWriter, r *http.Request, err error) {
+	setRetryAfter(w, err)
 	writePython(w, http.StatusOK, v1Failure(r, s.log, err, msgDatabaseError))
 }
 
@@ -289,4 +293,12 @@ func (s *Server) userGetCount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w, n)
+}
+
+// setRetryAfter sets Retry-After (whole seconds, rounded up) when err says
+// how long to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if wait, ok := domain.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	}
 }

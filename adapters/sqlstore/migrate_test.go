@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/adapters/sqlstore/sqltest"
 	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/migrations"
 	"github.com/seatidemc/seatide/ports/portstest"
 )
 
@@ -53,8 +56,12 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
-		if latest, err := db.LatestMigration(ctx); err != nil || latest != 5 {
-			t.Fatalf("LatestMigration = %d, %v; want 5", latest, err)
+		files, err := fs.Glob(mustFS(t, driver), "*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != int64(len(files)) {
+			t.Fatalf("LatestMigration = %d, %v; want %d (one per embedded file)", latest, err, len(files))
 		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
@@ -65,12 +72,13 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(5)
+		version(6)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
-			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`)
+			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
+			`(?m)^6\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00006_signup_approval_api_tokens\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
 		}
@@ -96,7 +104,23 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("Begin after up: %v", err)
 		}
 
+		alice, err := db.Users().UserByName(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.APITokens().CreateAPIToken(ctx, domain.APIToken{UserID: alice.ID, Name: "bot", Scopes: []domain.Scope{domain.ScopeRead},
+			Hash: strings.Repeat("a", 64), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatalf("CreateAPIToken after up: %v", err)
+		}
+
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (signup approval, api tokens): %v", err)
+		}
+		version(5)
+		if n, err := db.Users().CountUsers(ctx); err != nil || n != 1 {
+			t.Fatalf("users after down 6: %d, %v", n, err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (history api_request_id): %v", err)
 		}
@@ -147,7 +171,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(5)
+		version(6)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}
@@ -164,4 +188,13 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatal("Migrate accepted an unknown command")
 		}
 	})
+}
+
+func mustFS(t *testing.T, driver string) fs.FS {
+	t.Helper()
+	f, err := migrations.FS(driver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -258,14 +258,13 @@ func result(err error) string {
 	return string(domain.CodeInternal)
 }
 
+// mayCreate: new spends money, so it needs an approved account and a
+// credential of scope play (and admin rights when the operator says so).
 func mayCreate(actor *domain.User, adminOnly bool) error {
-	switch {
-	case actor == nil:
-		return domain.ErrPermissionDenied
-	case adminOnly && !actor.IsAdmin():
-		return domain.ErrPermissionDenied
+	if adminOnly {
+		return domain.Allowed(actor, domain.NeedAdminPlay)
 	}
-	return nil
+	return domain.Allowed(actor, domain.NeedPlay)
 }
 
 // Create claims the single slot, creates the preferred instance that has
@@ -595,7 +594,12 @@ func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
 }
 
 func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
-	return s.adminAction(ctx, actor, action, func(inst domain.Instance) (string, error) {
+	// start spends money: an admin with scope play may; stop needs admin.
+	need := domain.NeedAdmin
+	if action == domain.ActionStart {
+		need = domain.NeedAdminPlay
+	}
+	return s.adminAction(ctx, actor, action, need, func(inst domain.Instance) (string, error) {
 		if action == domain.ActionStart {
 			if err := s.budgetAllows(ctx, Offer{Zone: inst.Zone, InstanceType: inst.InstanceType}); err != nil {
 				return "", err
@@ -627,9 +631,9 @@ func (s *Service) move(ctx context.Context, inst domain.Instance, action string)
 
 // adminAction runs an admin's action on the recorded instance and writes
 // its history row, whatever the outcome.
-func (s *Service) adminAction(ctx context.Context, actor *domain.User, action string, do func(domain.Instance) (reqID string, err error)) error {
-	if actor == nil || !actor.IsAdmin() {
-		return domain.ErrPermissionDenied
+func (s *Service) adminAction(ctx context.Context, actor *domain.User, action string, need domain.Need, do func(domain.Instance) (reqID string, err error)) error {
+	if err := domain.Allowed(actor, need); err != nil {
+		return err
 	}
 	inst, err := s.recorded(ctx)
 	if err != nil {
@@ -681,7 +685,7 @@ func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
 // Delete force-deletes the recorded instance and clears the record. An
 // instance already gone from the cloud is simply forgotten.
 func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
-	return s.adminAction(ctx, actor, domain.ActionDelete, func(inst domain.Instance) (string, error) {
+	return s.adminAction(ctx, actor, domain.ActionDelete, domain.NeedAdmin, func(inst domain.Instance) (string, error) {
 		reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
 		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 			return reqID, err
@@ -781,8 +785,8 @@ func (s *Service) LastOperation(ctx context.Context) (domain.Operation, error) {
 
 // History lists history newest first, to an admin.
 func (s *Service) History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error) {
-	if actor == nil || !actor.IsAdmin() {
-		return nil, domain.ErrPermissionDenied
+	if err := domain.Allowed(actor, domain.NeedAdminRead); err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > 500 {
 		return nil, domain.Invalid("limit")
