@@ -127,6 +127,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		ObserveRequest: metrics.ObserveRequest,
 		Metrics:        metricsRoute,
 		ClientAddr:     clientAddrOptions(cfg),
+		Accounts:       a.users,
 	})
 	a.srv = &http.Server{
 		Handler:           api,

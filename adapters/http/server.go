@@ -55,6 +55,9 @@ type Options struct {
 	Metrics http.Handler
 	// ClientAddr says how to find a client's address (login limits).
 	ClientAddr ClientAddrOptions
+	// Accounts serves the v2 sign-in, user approval and API token routes;
+	// nil: they are not served.
+	Accounts AccountService
 }
 
 // Server holds the routes and what they call.
@@ -68,6 +71,7 @@ type Server struct {
 	observe   func(route, method string, status int, elapsed time.Duration)
 
 	clientAddr ClientAddrOptions
+	accounts   AccountService
 }
 
 // New builds the handler tree.
@@ -77,7 +81,8 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest, clientAddr: opts.ClientAddr}
+		checks: opts.Checks, observe: opts.ObserveRequest, clientAddr: opts.ClientAddr,
+		accounts: opts.Accounts}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics, apiHeaders, s.withClientAddr)
 	if len(opts.AllowedOrigins) > 0 {

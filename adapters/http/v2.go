@@ -41,6 +41,11 @@ func (s *Server) v2Routes(r chi.Router) {
 
 	// The signed-in caller.
 	r.With(s.v2Auth).Get("/me", s.v2Me)
+
+	// Sign-in for scripts, approval of accounts, API tokens (issue 17).
+	if s.accounts != nil {
+		s.v2AccountRoutes(r)
+	}
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from

@@ -1,0 +1,139 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/seatidemc/seatide/app"
+)
+
+// TestWhoMaySpend: under the default users.signup (approval) a
+// self-registered member signs in but may not press new or read money
+// until an admin approves it through v2; API tokens are limited by scope
+// on v1 and v2 alike.
+func TestWhoMaySpend(t *testing.T) {
+	s := startService(t, func(c *app.Config) { c.Sim.TransitionTime = 0 })
+	admin := s.login("admin", "admin-password")
+	if _, body := s.do("POST", "/api/user/v1/action", m{"type": "create", "username": "alex", "password": "alex-password", "email": "alex@example.com"}); body != ok("null") {
+		t.Fatalf("sign-up: %s", body)
+	}
+	alex := s.login("alex", "alex-password")
+	refusals := []struct{ method, path string }{
+		{"GET", "/api/info/v1/describe/balance?token=" + alex},
+		{"GET", "/api/ecs/v1/cost?token=" + alex},
+	}
+	for _, r := range refusals {
+		if _, body := s.do(r.method, r.path, nil); body != ng("Permission denied.") {
+			t.Errorf("pending member %s: %s", r.path, body)
+		}
+	}
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": alex}); body != ng("Permission denied.") {
+		t.Errorf("pending member presses new: %s", body)
+	}
+
+	// The admin sees the account waiting and approves it.
+	bearer := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+	code, body := s.do("GET", "/api/v2/users?page=0&size=10", nil, bearer(admin)...)
+	if code != 200 || !strings.Contains(body, `"username":"alex","email":"alex@example.com","group":"std","nickname":null`) || !strings.Contains(body, `"approved":false`) {
+		t.Fatalf("list: %d %s", code, body)
+	}
+	if code, body := s.do("GET", "/api/v2/users", nil, bearer(alex)...); code != 403 {
+		t.Errorf("a member listing users: %d %s", code, body)
+	}
+	if code, body := s.do("PATCH", "/api/v2/users/alex", m{"approved": true}, bearer(admin)...); code != 200 || !strings.Contains(body, `"approved":true`) {
+		t.Fatalf("approve: %d %s", code, body)
+	}
+	if code, _ := s.do("PATCH", "/api/v2/users/admin", m{"group": "std"}, bearer(admin)...); code != 403 {
+		t.Errorf("changing the protected account: %d", code)
+	}
+	if _, body := s.do("GET", "/api/info/v1/describe/balance?token="+alex, nil); !strings.HasPrefix(body, `{"status": "ok"`) {
+		t.Errorf("approved member reads the balance: %s", body)
+	}
+
+	// Tokens for bots: minted once, limited by scope everywhere.
+	mint := func(tok string, scopes ...string) (int, string, int64) {
+		code, body := s.do("POST", "/api/v2/tokens", m{"name": "bot " + strings.Join(scopes, "+"), "scopes": scopes, "expires_in": 3600}, bearer(tok)...)
+		var out struct {
+			ID    int64  `json:"id"`
+			Token string `json:"token"`
+		}
+		_ = json.Unmarshal([]byte(body), &out)
+		return code, out.Token, out.ID
+	}
+	code, read, readID := mint(alex, "read")
+	if code != 201 || !strings.HasPrefix(read, "seatide_") {
+		t.Fatalf("mint read: %d %q", code, read)
+	}
+	if code, _, _ := mint(alex, "admin"); code != 403 {
+		t.Errorf("a member minting an admin token: %d", code)
+	}
+	if code, _, _ := mint(read, "read"); code != 403 {
+		t.Errorf("a token minting a token: %d", code)
+	}
+	_, play, _ := mint(alex, "play")
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": read}); body != ng("Permission denied.") {
+		t.Errorf("read token presses new: %s", body)
+	}
+	if _, body := s.do("GET", "/api/info/v1/describe/balance", nil, bearer(read)...); !strings.HasPrefix(body, `{"status": "ok"`) {
+		t.Errorf("read token reads money: %s", body)
+	}
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": play}); body != ok("null") {
+		t.Errorf("play token presses new: %s", body)
+	}
+	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "stop", "token": play}); body != ng("Permission denied.") {
+		t.Errorf("play token of a member stops: %s", body)
+	}
+	_, adminRead, _ := mint(admin, "read")
+	if _, body := s.do("POST", "/api/user/v1/action", m{"type": "delete", "usernames": []string{"steve"}, "token": adminRead}); body != ng("Permission denied.") {
+		t.Errorf("an admin's read token deletes a user: %s", body)
+	}
+	if _, body := s.do("GET", "/api/ecs/v1/history?token="+adminRead, nil); !strings.HasPrefix(body, `{"status": "ok"`) {
+		t.Errorf("an admin's read token reads history: %s", body)
+	}
+	code, body = s.do("GET", "/api/v2/tokens", nil, bearer(alex)...)
+	if code != 200 || strings.Count(body, `"id":`) != 2 || strings.Contains(body, "seatide_") || !strings.Contains(body, `"last_used_at":"`) {
+		t.Errorf("list tokens: %d %s", code, body)
+	}
+	if code, _ := s.do("DELETE", fmt.Sprintf("/api/v2/tokens/%d", readID), nil, bearer(alex)...); code != http.StatusNoContent {
+		t.Errorf("revoke: %d", code)
+	}
+	if _, body := s.do("GET", "/api/info/v1/describe/balance", nil, bearer(read)...); body != fail("Invalid token.") {
+		t.Errorf("revoked token: %s", body)
+	}
+	if code, _ := s.do("DELETE", "/api/v2/users/alex", nil, bearer(admin)...); code != http.StatusNoContent {
+		t.Errorf("delete alex: %d", code)
+	}
+	if _, body := s.do("GET", "/api/info/v1/describe/balance", nil, bearer(play)...); body != fail("Invalid token.") {
+		t.Errorf("token of a deleted user: %s", body)
+	}
+	s.app.Instances().Wait()
+}
+
+// TestLoginThrottledOverHTTP: v1 keeps its answer and adds Retry-After; v2
+// answers 429.
+func TestLoginThrottledOverHTTP(t *testing.T) {
+	s := startService(t, func(c *app.Config) { c.Users.Login.MaxFailures = 3 })
+	for range 3 {
+		if code, _ := s.do("POST", "/api/v2/sessions", m{"username": "steve", "password": "wrong-password"}); code != 401 {
+			t.Fatalf("wrong password on v2: %d", code)
+		}
+	}
+	req, _ := http.NewRequest("POST", s.base+"/api/user/v1/auth", strings.NewReader(`{"type": "auth", "username": "steve", "password": "steve-password"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(raw) != ng("Not verified.") || resp.Header.Get("Retry-After") != "300" {
+		t.Errorf("throttled v1 login: %d %q Retry-After %q", resp.StatusCode, raw, resp.Header.Get("Retry-After"))
+	}
+	if code, body := s.do("POST", "/api/v2/sessions", m{"username": "steve", "password": "steve-password"}); code != 429 || !strings.Contains(body, "rate-limited") {
+		t.Errorf("throttled v2 login: %d %s", code, body)
+	}
+}
