@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/seatidemc/seatide/app"
 )
@@ -135,5 +138,80 @@ func TestLoginThrottledOverHTTP(t *testing.T) {
 	}
 	if code, body := s.do("POST", "/api/v2/sessions", m{"username": "steve", "password": "steve-password"}); code != 429 || !strings.Contains(body, "rate-limited") {
 		t.Errorf("throttled v2 login: %d %s", code, body)
+	}
+}
+
+// TestLoginFloodDoesNotStarveAnotherAddress repeats issue 17's attack: 400
+// concurrent wrong-password logins from one address (behind a trusted
+// proxy) while a real user logs in from another. The flood fills its own
+// waiting room (and then its address is throttled); the real login is
+// served in turn, before the flood's queued hashes have drained.
+func TestLoginFloodDoesNotStarveAnotherAddress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("400 connections and real argon2id hashes")
+	}
+	s := startService(t, func(c *app.Config) {
+		c.HTTP.TrustedProxyHeader = "X-Forwarded-For"
+		c.HTTP.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	const flood = 400
+	type answer struct {
+		at         time.Time
+		hashed     bool // answered after a password check, not refused at the door
+		retryAfter string
+	}
+	answers := make(chan answer, flood)
+	full := make(chan struct{}) // closed when the flood's waiting room is seen full
+	var once sync.Once
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: flood}}
+	var wg sync.WaitGroup
+	for range flood {
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", s.base+"/api/user/v1/auth", strings.NewReader(`{"type": "auth", "username": "steve", "password": "wrong-password"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", "203.0.113.7")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ra := resp.Header.Get("Retry-After")
+			answers <- answer{at: time.Now(), hashed: ra == "", retryAfter: ra}
+			if ra != "" {
+				once.Do(func() { close(full) })
+			}
+		})
+	}
+	<-full
+	start := time.Now()
+	code, body := s.do("POST", "/api/user/v1/auth", m{"type": "auth", "username": "admin", "password": "admin-password"},
+		"X-Forwarded-For", "198.51.100.9")
+	served := time.Now()
+	if code != 200 || !strings.HasPrefix(body, `{"status": "ok"`) {
+		t.Fatalf("the real login: %d %s", code, body)
+	}
+	wg.Wait()
+	close(answers)
+	var hashed, hashedAfter, refused int
+	for a := range answers {
+		switch {
+		case !a.hashed:
+			refused++
+		case a.at.After(served):
+			hashed++
+			hashedAfter++
+		default:
+			hashed++
+		}
+	}
+	t.Logf("real login served in %v; flood: %d hashed (%d of them after the real login), %d refused at the door",
+		served.Sub(start).Round(time.Millisecond), hashed, hashedAfter, refused)
+	if hashedAfter == 0 {
+		t.Errorf("every queued flood hash ran before the real login: the queue is not fair")
+	}
+	if refused == 0 {
+		t.Errorf("no flood login was refused at the door")
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 // DefaultMaxQueuedPerAddr bounds one address's waiting room when
 // Options.MaxQueuedPerAddr is zero; beyond it the address is told to wait.
-const DefaultMaxQueuedPerAddr = 64
+const DefaultMaxQueuedPerAddr = 8
 
 // Options configure a Hasher.
 type Options struct {
