@@ -49,6 +49,12 @@ type Config struct {
 	ProcessID         string
 	ReconcileInterval time.Duration
 	LeaseTTL          time.Duration
+	// StallAfter: an operation whose worker has not renewed it for this
+	// long is taken over by the reconciler, even when its owner is alive
+	// (stall.go). StoreRetryBase is the first wait before retrying a store
+	// write of a background step.
+	StallAfter     time.Duration
+	StoreRetryBase time.Duration
 	// DeleteOrphans deletes managed instances that are not recorded and
 	// cannot be adopted, instead of only reporting them.
 	DeleteOrphans bool
@@ -121,6 +127,7 @@ type Service struct {
 	reported map[string]bool // orphans already written to history by this process
 
 	reconciling sync.Mutex // one Reconcile at a time in this process
+	workers     workers    // operations this process is finishing (stall.go)
 
 	probes  *probeCache
 	watchMu sync.Mutex // one Watch at a time; guards watch
@@ -146,6 +153,12 @@ func New(d Deps, cfg Config) *Service {
 	}
 	if cfg.LeaseTTL < 2*cfg.ReconcileInterval {
 		cfg.LeaseTTL = 3 * cfg.ReconcileInterval
+	}
+	if cfg.StallAfter <= 0 {
+		cfg.StallAfter = 10 * time.Minute
+	}
+	if cfg.StoreRetryBase <= 0 {
+		cfg.StoreRetryBase = storeRetryBase
 	}
 	if cfg.MinecraftPort <= 0 {
 		cfg.MinecraftPort = 25565
@@ -337,10 +350,11 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 // goFinish runs the background part of a create; it keeps the request id
 // of ctx (the request that started it), not its deadline.
 func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.Operation) {
-	bg := domain.WithRequestID(s.bg, domain.RequestIDFrom(ctx))
+	bg, done := s.startWorker(domain.WithRequestID(s.bg, domain.RequestIDFrom(ctx)), op)
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()
+		defer done()
 		s.finishCreate(bg, inst, op)
 	}()
 }
@@ -420,12 +434,16 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 			return
 		}
 		op.State, op.Error, op.FinishedAt = domain.OpFailed, result(err), s.clock.Now()
-		s.saveOp(ctx, op)
+		s.saveOpBg(ctx, op)
 		s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 			Result: result(err), Detail: "step " + op.Step, StartedAt: started})
 		s.log.Error("creating the server failed", "op", op.ID, "step", op.Step, "instance", inst.ID, "err", err)
 	}
-	step := func(name string) { op.Step = name; s.saveOp(ctx, op) }
+	step := func(name string) { op.Step = name; s.saveOpBg(ctx, op) }
+	// A record the store cannot take now is retried until it can.
+	updateRecord := func(change func(*domain.Instance)) error {
+		return s.persist(ctx, "instance record", func(ctx context.Context) error { return s.updateRecord(ctx, inst.ID, change) })
+	}
 
 	ci, err := s.waitFor(ctx, inst.ID, domain.StatusStopped, domain.StatusRunning)
 	if err != nil {
@@ -447,7 +465,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 			return
 		}
 	}
-	if err := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.PublicIP = ip }); err != nil {
+	if err := updateRecord(func(r *domain.Instance) { r.PublicIP = ip }); err != nil {
 		fail(err)
 		return
 	}
@@ -464,7 +482,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		fail(err)
 		return
 	}
-	if err := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = domain.StatusRunning }); err != nil {
+	if err := updateRecord(func(r *domain.Instance) { r.LastStatus = domain.StatusRunning }); err != nil {
 		fail(err)
 		return
 	}
@@ -477,7 +495,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		}
 	}
 	op.Step, op.State, op.FinishedAt = "done", domain.OpSucceeded, s.clock.Now()
-	s.saveOp(ctx, op)
+	s.saveOpBg(ctx, op)
 	s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 		Result: "ok", StartedAt: started})
 }
@@ -558,6 +576,7 @@ func (s *Service) poll(ctx context.Context, check func() (bool, error)) error {
 	t := time.NewTicker(s.cfg.PollInterval)
 	defer t.Stop()
 	for {
+		s.beat(ctx) // a live worker keeps its operation's lease
 		done, err := check()
 		if err != nil && !errors.Is(err, domain.ErrThrottled) && !errors.Is(err, domain.ErrCloudUnavailable) {
 			return err
