@@ -1,16 +1,23 @@
 package app_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"net/netip"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/adapters/sqlstore/sqltest"
 	"github.com/seatidemc/seatide/app"
 )
 
@@ -213,5 +220,107 @@ func TestLoginFloodDoesNotStarveAnotherAddress(t *testing.T) {
 	}
 	if refused == 0 {
 		t.Errorf("no flood login was refused at the door")
+	}
+}
+
+// TestReadinessProbes: overlapping /readyz probes all answer 200 on every
+// dialect (on PostgreSQL reading the schema version took the migration
+// lock, and probes failed each other), and a NUL byte in a username is an
+// invalid argument there too, never a database error.
+func TestReadinessProbes(t *testing.T) {
+	for _, driver := range sqltest.Drivers {
+		t.Run(driver, func(t *testing.T) {
+			sqltest.Require(t, driver)
+			on := true
+			dsn := sqltest.DSN(t, driver)
+			s := startService(t, func(c *app.Config) {
+				c.Database = app.DatabaseConfig{Driver: driver, DSN: dsn, AutoMigrate: &on, MaxOpenConns: 10,
+					MaxIdleConns: 5, ConnMaxLifetime: time.Minute, QueryTimeout: 5 * time.Second}
+			})
+			if driver == "postgres" {
+				// Another replica migrating holds the migration lock.
+				holdMigrationLock(t, dsn)
+			}
+			var wg sync.WaitGroup
+			codes := make(chan int, 20)
+			for range 20 {
+				wg.Go(func() {
+					resp, err := http.Get(s.base + "/readyz")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					codes <- resp.StatusCode
+				})
+			}
+			wg.Wait()
+			close(codes)
+			for c := range codes {
+				if c != 200 {
+					t.Errorf("an overlapping /readyz answered %d", c)
+				}
+			}
+			for _, name := range []string{"ste\x00ve", "ste\u0007ve"} {
+				if _, body := s.do("POST", "/api/user/v1/auth", m{"type": "auth", "username": name, "password": "x"}); body != fail("Invalid argument. Details: username") {
+					t.Errorf("login as %q: %s", name, body)
+				}
+			}
+		})
+	}
+}
+
+// TestReadyzFailsWhenTheStoreCannotWrite: a SQLite database that cannot
+// grow (max_page_count pinned to its size, as a full disk would) answers
+// reads, yet /readyz says not ready.
+func TestReadyzFailsWhenTheStoreCannotWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "full.db")
+	db, err := sqlstore.Open(context.Background(), sqlstore.Config{Driver: "sqlite", DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.MigrateUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pages, err := db.PageCount(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cfg, err := app.LoadConfig("", []string{"SEATIDE_LISTEN=127.0.0.1:0", "SEATIDE_SECRET=" + testSecret,
+		"SEATIDE_DATABASE_DSN=" + path + "?_pragma=max_page_count(" + strconv.Itoa(pages) + ")"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := runService(t, cfg)
+	code, body := s.do("GET", "/readyz", nil)
+	if code != 503 || !strings.Contains(body, `"writes":"store cannot write"`) || !strings.Contains(body, `"database":"ok"`) {
+		t.Fatalf("/readyz on a full database: %d %s", code, body)
+	}
+}
+
+// holdMigrationLock takes, until the test ends, the advisory lock that
+// replicas migrating a PostgreSQL schema take turns on (sqlstore/migrate.go).
+func holdMigrationLock(t *testing.T, dsn string) {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	var where string
+	if err := conn.QueryRowContext(context.Background(), "SELECT current_database() || '.' || current_schema()").Scan(&where); err != nil {
+		t.Fatal(err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("seatide-migrate:" + where))
+	if _, err := conn.ExecContext(context.Background(), "SELECT pg_advisory_lock($1)", int64(h.Sum64()>>1)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -3,7 +3,8 @@
 -- (existing accounts are approved). api_tokens: tokens of bots and scripts,
 -- stored as the hex SHA-256 of the token, never the token; they go with
 -- their user. readiness_probe: /readyz writes one row here to learn whether
--- the database takes writes (a full disk), then rolls it back.
+-- the database takes writes (a full disk), then rolls it back (SQLite, which
+-- writes its file only on commit, keeps one row, replaced each time).
 
 -- +goose Up
 ALTER TABLE users ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
@@ -26,6 +27,7 @@ CREATE TABLE api_tokens (
 CREATE TABLE readiness_probe (
     id         BIGINT      NOT NULL,
     written_at DATETIME(6) NOT NULL,
+    payload    TEXT        NOT NULL,
     PRIMARY KEY (id)
 ) ENGINE = InnoDB;
 

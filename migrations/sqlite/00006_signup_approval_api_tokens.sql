@@ -3,7 +3,8 @@
 -- (existing accounts are approved). api_tokens: tokens of bots and scripts,
 -- stored as the hex SHA-256 of the token, never the token; they go with
 -- their user. readiness_probe: /readyz writes one row here to learn whether
--- the database takes writes (a full disk), then rolls it back.
+-- the database takes writes (a full disk), then rolls it back (SQLite, which
+-- writes its file only on commit, keeps one row, replaced each time).
 
 -- +goose Up
 ALTER TABLE users ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
@@ -22,7 +23,8 @@ CREATE UNIQUE INDEX api_tokens_hash_key ON api_tokens (token_hash);
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 CREATE TABLE readiness_probe (
     id         INTEGER PRIMARY KEY,
-    written_at TEXT NOT NULL
+    written_at TEXT NOT NULL,
+    payload    TEXT NOT NULL
 );
 
 -- +goose Down
