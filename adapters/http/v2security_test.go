@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/seatidemc/seatide/domain"
@@ -77,4 +78,19 @@ func mustPrefixes(s ...string) (out []netip.Prefix) {
 		out = append(out, netip.MustParsePrefix(p))
 	}
 	return out
+}
+
+// v1 takes a token from the query only on GETs (the token-guarded GETs of
+// its contract); a POST must carry it in its body or a Bearer header.
+func TestV1TokenInURLOnlyOnGets(t *testing.T) {
+	r := httptest.NewRequest("POST", "/api/ecs/v1/action?token=secret", strings.NewReader(`{"type": "new"}`))
+	r.Header.Set("Content-Type", "application/json")
+	p, err := readParams(r)
+	if err != nil || p.token() != "" {
+		t.Fatalf("POST with ?token=: token %q, %v; want none", p.token(), err)
+	}
+	g := httptest.NewRequest("GET", "/api/ecs/v1/history?token=secret", nil)
+	if p, _ := readParams(g); p.token() != "secret" {
+		t.Fatalf("GET with ?token=: %q", p.token())
+	}
 }

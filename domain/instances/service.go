@@ -128,6 +128,7 @@ type Service struct {
 
 	reconciling sync.Mutex // one Reconcile at a time in this process
 	workers     workers    // operations this process is finishing (stall.go)
+	refusals    refusals   // refused actions sampled into history (refusals.go)
 
 	probes  *probeCache
 	watchMu sync.Mutex // one Watch at a time; guards watch
@@ -298,7 +299,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	}
 	now := s.clock.Now()
 	if err := s.budgetAllows(ctx, s.cfg.Offers[0]); err != nil {
-		s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
+		s.recordRefusal(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
 			Detail: budgetDetail(err), StartedAt: now})
 		return err
 	}
@@ -660,8 +661,13 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 	}
 	started := s.clock.Now()
 	reqID, err := do(inst)
-	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
-		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started})
+	e := domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
+		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started}
+	if refused(err) {
+		s.recordRefusal(ctx, e)
+	} else {
+		s.record(ctx, e)
+	}
 	return err
 }
 

@@ -149,3 +149,26 @@ func TestStalledOperationIsTakenOver(t *testing.T) {
 		t.Fatalf("record %+v, %v", inst, err)
 	}
 }
+
+// A storm of refused actions writes one history row per minute and
+// actor, action and result; the next row counts the others.
+func TestRefusalsAreSampled(t *testing.T) {
+	f, clock := reconcileFixture(t, nil)
+	f.running(t)
+	before := len(f.actions(t))
+	for range 100 {
+		if err := f.svc.Start(context.Background(), admin); err == nil {
+			t.Fatal("start of a running server was not refused")
+		}
+	}
+	rows, _ := f.history.List(context.Background(), 0, 500)
+	if got := len(rows) - before; got != 1 {
+		t.Fatalf("100 refused starts wrote %d history rows, want 1", got)
+	}
+	clock.Add(time.Minute)
+	_ = f.svc.Start(context.Background(), admin)
+	rows, _ = f.history.List(context.Background(), 0, 500)
+	if len(rows)-before != 2 || rows[0].Detail != "99 more refused within 1m0s of the last row" {
+		t.Fatalf("after a minute: %d rows, newest %+v", len(rows)-before, rows[0])
+	}
+}
