@@ -55,7 +55,7 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		Retry: aliyunecs.Retry{
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
-		Logger:  log.With("component", "aliyunecs"),
+		Logger:  log, // the adapter names itself: component=aliyunecs
 		OnRetry: metrics.Retry,
 	})
 	if err != nil {
@@ -90,7 +90,7 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
 		OnRetry: onRetry,
-		Logger:  log.With("component", "aliyunecs"),
+		Logger:  log, // the adapter names itself: component=aliyunecs
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bss: %w", err)
@@ -158,6 +158,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		ChooseCheapest:      e.Choose == "cheapest",
 		Spec:                spec,
 		CreateRequiresAdmin: e.CreateRequiresAdmin,
+		StoppedMode:         ports.StopMode(e.StoppedMode),
 		DeployEnabled:       cfg.Deploy.Enabled,
 		PollInterval:        e.PollInterval,
 		WaitTimeout:         e.WaitTimeout,

@@ -43,12 +43,17 @@ type Config struct {
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	HTTP      HTTPConfig      `mapstructure:"http"`
 	Ops       OpsConfig       `mapstructure:"ops"`
+	Console   ConsoleConfig   `mapstructure:"console"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
 	// "40MiB"; "0" for none. GOMEMLIMIT wins when set.
 	MemoryLimitText string `mapstructure:"memory_limit"`
 	MemoryLimit     int64  `mapstructure:"-"`
+
+	// File is the configuration file read ("" for none). Not a key: start-up
+	// says which file it read.
+	File string `mapstructure:"-"`
 
 	// Clock is the service's time (nil: the system clock). Not a key:
 	// tests set a manual one to drive the watchdogs and the ledger.
@@ -76,6 +81,11 @@ type UsersConfig struct {
 	SignupWindow time.Duration     `mapstructure:"signup_window"`
 	Login        LoginConfig       `mapstructure:"login"`
 	Signup       domain.SignupMode `mapstructure:"-"`
+}
+
+// ConsoleConfig switches the web console served at /.
+type ConsoleConfig struct {
+	Enabled bool `mapstructure:"enabled"`
 }
 
 type LogConfig struct {
@@ -114,6 +124,9 @@ type ECSConfig struct {
 	AccessKeyID         string     `mapstructure:"access_key_id"`
 	AccessKeySecret     string     `mapstructure:"access_key_secret"`
 	CreateRequiresAdmin bool       `mapstructure:"create_requires_admin"`
+	// StoppedMode is sent with every stop: StopCharging (economical: the
+	// compute bill stops, the public IP is released) or KeepCharging.
+	StoppedMode string `mapstructure:"stopped_mode"`
 
 	PollInterval time.Duration `mapstructure:"poll_interval"` // between status checks while waiting
 	WaitTimeout  time.Duration `mapstructure:"wait_timeout"`  // for one state change
@@ -258,6 +271,7 @@ func defaults() map[string]any {
 		"ecs.access_key_id":         "",
 		"ecs.access_key_secret":     "",
 		"ecs.create_requires_admin": false,
+		"ecs.stopped_mode":          "StopCharging",
 		"ecs.poll_interval":         "2s",
 		"ecs.wait_timeout":          "5m",
 		"ecs.agent_timeout":         "5m",
@@ -285,6 +299,7 @@ func defaults() map[string]any {
 		"info.endpoint":             "",
 		"info.max_pages":            20,
 		"metrics.listen":            "",
+		"console.enabled":           true,
 
 		// Issue 17: who may spend, login throttling, trusted proxies, stalls.
 		"users.signup":                     "approval",
@@ -318,11 +333,13 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	// Take SEATIDE_* values from environ rather than viper's AutomaticEnv,
 	// which reads the process environment: callers and tests control it.
 	known := make(map[string]string)
+	src := configSources{v: v, env: map[string]string{}}
 	for k := range defaults() {
 		name := "SEATIDE_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		known[name] = k
 		if val, ok := env[name]; ok {
 			v.Set(k, val)
+			src.env[k] = name
 		}
 	}
 	var unknownEnv []string
@@ -344,8 +361,12 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+			return Config{}, readFileError(path, err)
 		}
+		src.path = path
+	}
+	if err := src.unknownKeys(defaults()); err != nil {
+		return Config{}, err
 	}
 
 	var cfg Config
@@ -358,8 +379,9 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		)
 	})
 	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, src.decodeError(err)
 	}
+	cfg.File = path
 	// The SDK's standard variables, when the keys are not configured.
 	for _, kv := range environ {
 		k, val, _ := strings.Cut(kv, "=")
@@ -371,7 +393,7 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		}
 	}
 	if err := cfg.finish(); err != nil {
-		return Config{}, err
+		return Config{}, src.place(err)
 	}
 	return cfg, nil
 }
@@ -553,6 +575,7 @@ func (c *ECSConfig) finish(production bool) error {
 		{"ecs.choose", c.Choose, []string{"order", "cheapest"}},
 		{"ecs.internet_charge_type", c.InternetChargeType, []string{"PayByTraffic", "PayByBandwidth"}},
 		{"ecs.spot_strategy", c.SpotStrategy, []string{"NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit"}},
+		{"ecs.stopped_mode", c.StoppedMode, []string{"StopCharging", "KeepCharging"}},
 	} {
 		if !slices.Contains(check.allowed, check.val) {
 			return fmt.Errorf("%s: %q is not one of %s", check.key, check.val, strings.Join(check.allowed, ", "))

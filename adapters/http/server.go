@@ -31,6 +31,7 @@ type UserService interface {
 	Delete(ctx context.Context, actor *domain.User, usernames []string) (users.DeleteResult, error)
 	Alter(ctx context.Context, actor *domain.User, username string, c users.Changes) (domain.User, error)
 	ChangePassword(ctx context.Context, actor *domain.User, username, password string) error
+	MayManage(actor *domain.User) error
 }
 
 var _ UserService = (*users.Service)(nil)
@@ -53,6 +54,14 @@ type Options struct {
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+	// Console serves the web console's files for GET requests outside /api
+	// (nil: none). SecureCookies marks the console's session cookies
+	// Secure (production, behind HTTPS).
+	Console       http.Handler
+	SecureCookies bool
+	// Settings returns the effective configuration with secrets hidden, for
+	// GET /api/v2/settings (admins); nil: no such route.
+	Settings func() any
 	// ClientAddr says how to find a client's address (login limits).
 	ClientAddr ClientAddrOptions
 	// Accounts serves the v2 sign-in, user approval and API token routes;
@@ -70,8 +79,10 @@ type Server struct {
 	checks    []Check
 	observe   func(route, method string, status int, elapsed time.Duration)
 
-	clientAddr ClientAddrOptions
-	accounts   AccountService
+	secureCookies bool
+	settings      func() any
+	clientAddr    ClientAddrOptions
+	accounts      AccountService
 }
 
 // New builds the handler tree.
@@ -81,8 +92,8 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest, clientAddr: opts.ClientAddr,
-		accounts: opts.Accounts}
+		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings,
+		clientAddr: opts.ClientAddr, accounts: opts.Accounts}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics, apiHeaders, s.withClientAddr)
 	if len(opts.AllowedOrigins) > 0 {
@@ -116,6 +127,18 @@ func New(opts Options) *Server {
 	}
 	if s.billing != nil {
 		r.Route("/api/info/v1", s.infoRoutes)
+	}
+	if opts.Console != nil {
+		console := opts.Console
+		r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
+			// An unknown API route, or an operational one served elsewhere
+			// (metrics on their own listener), stays a JSON answer.
+			if isAPI(r) || probes[r.URL.Path] {
+				s.notFound(w, r)
+				return
+			}
+			console.ServeHTTP(w, r)
+		})
 	}
 	return s
 }

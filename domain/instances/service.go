@@ -36,12 +36,16 @@ type Config struct {
 	ChooseCheapest      bool
 	Spec                ports.InstanceSpec // the rest of the instance; Zone and InstanceType come from Offers
 	CreateRequiresAdmin bool
-	DeployEnabled       bool
-	DeployScript        string // the script's text
-	PollInterval        time.Duration
-	WaitTimeout         time.Duration // per wait for a state
-	AgentTimeout        time.Duration // for the Cloud Assistant agent after Running
-	DeployTimeout       time.Duration // for the deploy script to finish
+	// StoppedMode is sent with every stop (admin, watchdogs, budget):
+	// StopCharging (default) stops the compute bill and releases the
+	// public IP; KeepCharging keeps both.
+	StoppedMode   ports.StopMode
+	DeployEnabled bool
+	DeployScript  string // the script's text
+	PollInterval  time.Duration
+	WaitTimeout   time.Duration // per wait for a state
+	AgentTimeout  time.Duration // for the Cloud Assistant agent after Running
+	DeployTimeout time.Duration // for the deploy script to finish
 
 	// ProcessID names this process in operations and leases (random when
 	// empty). ReconcileInterval paces the monitors; LeaseTTL is how long a
@@ -175,6 +179,9 @@ func New(d Deps, cfg Config) *Service {
 	}
 	if cfg.Currency == "" {
 		cfg.Currency = "CNY"
+	}
+	if cfg.StoppedMode == "" {
+		cfg.StoppedMode = ports.StopCharging
 	}
 	if cfg.CrashAction == "" {
 		cfg.CrashAction = CrashStop
@@ -472,14 +479,14 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 	}
 	if ci.Status == domain.StatusStopped {
 		step("start")
-		if _, err := s.checkThenCall(ctx, inst.ID, domain.ActionStart, domain.StatusStopped, ports.Cloud.StartInstance); err != nil {
+		if _, err := s.checkThenCall(ctx, inst.ID, domain.ActionStart, domain.StatusStopped, s.startCall); err != nil {
 			fail(err)
 			return
 		}
 		s.costStarted(ctx, inst, s.clock.Now())
 	}
 	step("wait_running")
-	if _, err := s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
+	if ci, err = s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
 		fail(err)
 		return
 	}
@@ -487,7 +494,8 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		fail(err)
 		return
 	}
-	s.costStarted(ctx, inst, s.clock.Now()) // found running when resumed: it costs from now on
+	s.refreshIP(ctx, inst.ID, ci.PublicIP, op.StartedBy) // the address it runs with
+	s.costStarted(ctx, inst, s.clock.Now())              // found running when resumed: it costs from now on
 	if s.cfg.DeployEnabled {
 		step("deploy")
 		if err := s.deploy(ctx, inst.ID, op.ID); err != nil {
@@ -597,10 +605,29 @@ func (s *Service) poll(ctx context.Context, check func() (bool, error)) error {
 var transitions = map[string]struct {
 	need domain.InstanceStatus
 	done []domain.InstanceStatus // states that show the action took effect
-	call func(ports.Cloud, context.Context, string) (string, error)
 }{
-	domain.ActionStart: {domain.StatusStopped, []domain.InstanceStatus{domain.StatusStarting, domain.StatusRunning}, ports.Cloud.StartInstance},
-	domain.ActionStop:  {domain.StatusRunning, []domain.InstanceStatus{domain.StatusStopping, domain.StatusStopped}, ports.Cloud.StopInstance},
+	domain.ActionStart: {domain.StatusStopped, []domain.InstanceStatus{domain.StatusStarting, domain.StatusRunning}},
+	domain.ActionStop:  {domain.StatusRunning, []domain.InstanceStatus{domain.StatusStopping, domain.StatusStopped}},
+}
+
+// cloudCall is one start or stop of an instance, returning the cloud's
+// request id.
+type cloudCall func(ctx context.Context, id string) (string, error)
+
+func (s *Service) startCall(ctx context.Context, id string) (string, error) {
+	return s.cloud.StartInstance(ctx, id)
+}
+
+// stopCall stops in the configured mode: every stop goes through here.
+func (s *Service) stopCall(ctx context.Context, id string) (string, error) {
+	return s.cloud.StopInstance(ctx, id, s.cfg.StoppedMode)
+}
+
+func (s *Service) callFor(action string) cloudCall {
+	if action == domain.ActionStart {
+		return s.startCall
+	}
+	return s.stopCall
 }
 
 // Start starts the recorded instance; it must be Stopped.
@@ -625,16 +652,18 @@ func (s *Service) transition(ctx context.Context, actor *domain.User, action str
 				return "", err
 			}
 		}
-		return s.move(ctx, inst, action)
+		return s.move(ctx, inst, action, actor.Username)
 	})
 }
 
 // move starts or stops inst in the cloud, then records the status it
 // caused (so the reconciler knows the change was ours) and opens or closes
-// its cost interval. Users and the watchdogs alike go through it.
-func (s *Service) move(ctx context.Context, inst domain.Instance, action string) (string, error) {
+// its cost interval; after a start it reads the public IP back once the
+// instance runs (history by actor when it changed). Users and the
+// watchdogs alike go through it.
+func (s *Service) move(ctx context.Context, inst domain.Instance, action, actor string) (string, error) {
 	tr := transitions[action]
-	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, s.callFor(action))
 	if err != nil {
 		return reqID, err
 	}
@@ -643,8 +672,10 @@ func (s *Service) move(ctx context.Context, inst domain.Instance, action string)
 	}
 	if action == domain.ActionStart {
 		s.costStarted(ctx, inst, s.clock.Now())
+		s.goRefreshIPAfterStart(ctx, inst.ID, actor)
 	} else {
 		s.costStopped(ctx, inst.ID, s.clock.Now())
+		s.probes.forget() // as a delete does by clearing the IP
 	}
 	return reqID, nil
 }
@@ -671,8 +702,7 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 	return err
 }
 
-func (s *Service) checkThenCall(ctx context.Context, id, action string, need domain.InstanceStatus,
-	call func(ports.Cloud, context.Context, string) (string, error)) (string, error) {
+func (s *Service) checkThenCall(ctx context.Context, id, action string, need domain.InstanceStatus, call cloudCall) (string, error) {
 	ci, err := s.cloud.DescribeInstance(ctx, id)
 	if err != nil {
 		return "", err
@@ -680,7 +710,7 @@ func (s *Service) checkThenCall(ctx context.Context, id, action string, need dom
 	if ci.Status != need {
 		return "", &domain.StateError{Action: action, Current: ci.Status, Required: need}
 	}
-	reqID, err := call(s.cloud, ctx, id)
+	reqID, err := call(ctx, id)
 	if errors.Is(err, domain.ErrWrongState) {
 		// Either it moved between our look and the call, or an earlier
 		// attempt of this very call worked and its answer was lost (start

@@ -30,6 +30,9 @@ type fakeCloud struct {
 	// lost makes a call take effect and then fail as its retry would: the
 	// first attempt's answer was lost and the retry found the work done.
 	lost map[string]error
+	// stopModes records the mode of every StopInstance call.
+	stopModes []ports.StopMode
+	ipSeq     int
 }
 
 var _ ports.Cloud = (*fakeCloud)(nil)
@@ -119,12 +122,38 @@ func (c *fakeCloud) move(action, id string, from, to domain.InstanceStatus) (str
 	return "req-move", nil
 }
 
+// StartInstance gives an instance stopped in economical mode a new
+// public IP, as ECS does.
 func (c *fakeCloud) StartInstance(_ context.Context, id string) (string, error) {
-	return c.move("start", id, domain.StatusStopped, domain.StatusRunning)
+	reqID, err := c.move("start", id, domain.StatusStopped, domain.StatusRunning)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ci := c.instances[id]; ci != nil && ci.Status == domain.StatusRunning && ci.PublicIP == "" && ci.StoppedMode == ports.StopCharging {
+		c.ipSeq++
+		ci.PublicIP = fmt.Sprintf("127.0.2.%d", c.ipSeq)
+	}
+	return reqID, err
 }
 
-func (c *fakeCloud) StopInstance(_ context.Context, id string) (string, error) {
-	return c.move("stop", id, domain.StatusRunning, domain.StatusStopped)
+func (c *fakeCloud) StopInstance(_ context.Context, id string, mode ports.StopMode) (string, error) {
+	reqID, err := c.move("stop", id, domain.StatusRunning, domain.StatusStopped)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopModes = append(c.stopModes, mode)
+	if ci := c.instances[id]; ci != nil && err == nil {
+		ci.StoppedMode = mode
+		if mode == ports.StopCharging {
+			ci.PublicIP = "" // released
+		}
+	}
+	return reqID, err
+}
+
+// modes returns the stop modes asked so far.
+func (c *fakeCloud) modes() []ports.StopMode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]ports.StopMode(nil), c.stopModes...)
 }
 
 func (c *fakeCloud) DeleteInstance(_ context.Context, id string) (string, error) {
@@ -563,4 +592,11 @@ func TestCreateFailureRecorded(t *testing.T) {
 	if err := f.svc.Create(ctx, member); errors.Is(err, domain.ErrInstanceExists) {
 		t.Error("a failed create kept the slot")
 	}
+}
+
+// setIP changes an instance's public IP behind the service's back.
+func (c *fakeCloud) setIP(id, ip string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.instances[id].PublicIP = ip
 }
