@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/seatide
 PKGS    ?= ./...
 
-.PHONY: run build test test-short vet fmt bench clean console fuzz-smoke
+.PHONY: run build test test-short vet fmt bench bench-publish clean console fuzz-smoke
 
 ## run: build and serve on the embedded defaults (SQLite ./seatide.db, 127.0.0.1:5000)
 run: build
@@ -11,9 +11,10 @@ run: build
 
 ## build: compile the binary into bin/, stamped with the git revision that
 ## `seatide version` prints (GOFLAGS may say -buildvcs=false; the flag here
-## wins; go cannot stamp from a `git worktree`, whose .git is a file)
+## wins; go cannot stamp from a `git worktree`, whose .git is a file);
+## static (no cgo): no libc is mapped, and it runs anywhere
 build:
-	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/seatide
+	CGO_ENABLED=0 $(GO) build -buildvcs=auto -o $(BIN) ./cmd/seatide
 
 ## test: vet, then every test with the race detector (MariaDB/PostgreSQL tests skip locally when absent; under CI=true they must run)
 test: vet
@@ -43,14 +44,22 @@ fuzz-smoke:
 		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
-## bench: Go benchmarks into bench/out/, then the service against issue 10's targets:
-## bench/results.json and bench/results.md (about 1.5 minutes; BENCHFLAGS, e.g. -duration 10s -mysql '')
+## bench: Go benchmarks, then the service against its targets, beside a bare net/http + jwx
+## baseline, loaded by wrk (installed with apt-get when missing): everything goes to bench/out/
+## (about 5 minutes; BENCHFLAGS, e.g. -rounds 4 -mysql ''). The committed bench/results.* change
+## only with bench-publish.
 BENCHFLAGS ?=
 bench:
 	mkdir -p bench/out
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS) | tee bench/out/go-bench.txt
 	$(GO) build -o bin/seatide-bench ./cmd/seatide-bench
-	./bin/seatide-bench -out bench $(BENCHFLAGS)
+	./bin/seatide-bench -out bench/out $(BENCHFLAGS)
+
+## bench-publish: copy the last `make bench` (bench/out/results.*) to bench/, to be committed on purpose
+bench-publish:
+	@test -f bench/out/results.md || { echo "no bench/out/results.md: run make bench first"; exit 1; }
+	cp bench/out/results.md bench/out/results.json bench/
+	@echo "bench/results.md and bench/results.json updated from bench/out/: review and commit them"
 
 ## console: rebuild the embedded web console from adapters/console/web (needs Node.js and npm);
 ## commit adapters/console/dist with its source: CI rebuilds it and fails when they differ

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -22,6 +23,7 @@ import (
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
 	"github.com/seatidemc/seatide/adapters/mcping"
+	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/domain"
@@ -103,7 +105,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
 		Observer: metrics,
 	}, icfg)
-	a.users = users.New(db.Users(), securedHasher(cfg), tokens, a.clock, usersOptions(cfg, db, a.clock))
+	// A hash's 7 MiB is garbage once it is done, and a burst of requests
+	// leaves free heap behind, but the runtime hands free memory back to the
+	// system slowly: a second after the last hash or the last connection of
+	// a burst closed, return it at once, so that a burst does not stay
+	// resident. Neither is per request: keep-alive connections close rarely.
+	returnMemory := time.AfterFunc(time.Hour, debug.FreeOSMemory)
+	returnMemory.Stop()
+	hasher := password.New(password.Options{
+		Params:        cfg.PasswordParams,
+		MaxConcurrent: cfg.Users.MaxConcurrentHashes,
+		Background:    true,
+		Done:          func() { returnMemory.Reset(time.Second) },
+	})
+	a.users = users.New(db.Users(), fairHasher(cfg, hasher), tokens, a.clock, usersOptions(cfg, db, a.clock))
 	for _, d := range cfg.Deprecations() {
 		log.Warn("deprecated configuration", "detail", d)
 	}
@@ -146,6 +161,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed || st == http.StateHijacked {
+				returnMemory.Reset(time.Second)
+			}
+		},
 	}
 	return a, nil
 }
@@ -321,6 +341,7 @@ func (a *App) Close() error {
 // listens once it is ready.
 func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (err error) {
 	applyMemoryLimit(cfg.MemoryLimit, log)
+	applyProcs(cfg.Users.MaxConcurrentHashes, log)
 	if cfg.File != "" {
 		log.Info("configuration", "file", cfg.File)
 	} else {
@@ -355,11 +376,36 @@ func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (er
 	}
 	log.Info("ready", "addr", a.Addr(), "mode", mode, "database", cfg.Database.Driver, "metrics", metricsAt)
 	fmt.Fprintf(out, "seatide listening on http://%s\n", a.Addr())
+	// Once the first heartbeat and monitor rounds have run, what start-up
+	// alone touched of the binary can go. Only serve does it: it is
+	// process-wide.
+	release := time.AfterFunc(startupPagesAfter, func() { releaseStartupPages(log) })
+	defer release.Stop()
 	return a.Run(ctx)
 }
 
+// startupPagesAfter is how long after ready serve releases the pages of
+// the binary that start-up touched (see releaseStartupPages).
+const startupPagesAfter = 2 * time.Second
+
+// applyProcs gives the Go scheduler one P more per password hash that may
+// run at once. A hash runs on a thread of the lowest priority (see
+// password.Options.Background), but it holds a P while it runs: with
+// GOMAXPROCS = CPUs and every CPU hashing, a token check would wait for
+// the scheduler to preempt a hash (up to 10 ms) before it even started.
+// With spare Ps the check runs at once and the kernel gives it the CPU.
+// GOMAXPROCS, when set, wins. Only serve sets it: it is process-wide.
+func applyProcs(hashes int, log *slog.Logger) {
+	if os.Getenv("GOMAXPROCS") != "" || hashes <= 0 {
+		return
+	}
+	n := runtime.GOMAXPROCS(0) + hashes
+	runtime.GOMAXPROCS(n)
+	log.Debug("gomaxprocs", "n", n)
+}
+
 // applyMemoryLimit sets the Go runtime's soft memory limit for a serving
-// process, so a flood of logins (19 MiB per password hash) is collected
+// process, so a flood of logins (7 MiB per password hash) is collected
 // before it doubles the heap. GOMEMLIMIT, when set, wins; 0 leaves the
 // runtime's default (none). Only serve sets it: it is process-wide.
 func applyMemoryLimit(limit int64, log *slog.Logger) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
+	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/ports"
 	"github.com/spf13/viper"
@@ -58,6 +59,10 @@ type Config struct {
 	// Clock is the service's time (nil: the system clock). Not a key:
 	// tests set a manual one to drive the watchdogs and the ledger.
 	Clock ports.Clock `mapstructure:"-"`
+
+	// PasswordParams are the argon2id parameters of new hashes (zero:
+	// password.Default). Not a key: weaker ones are for tests only.
+	PasswordParams password.Params `mapstructure:"-"`
 }
 
 type DatabaseConfig struct {
@@ -81,6 +86,10 @@ type UsersConfig struct {
 	SignupWindow time.Duration     `mapstructure:"signup_window"`
 	Login        LoginConfig       `mapstructure:"login"`
 	Signup       domain.SignupMode `mapstructure:"-"`
+	// RevocationDelay bounds how long a deletion, password change or
+	// demotion takes to reach every replica's token checks; 0 reads the
+	// user on every check.
+	RevocationDelay time.Duration `mapstructure:"revocation_delay"`
 }
 
 // ConsoleConfig switches the web console served at /.
@@ -237,11 +246,12 @@ func defaults() map[string]any {
 		"database.dsn":                "./seatide.db",
 		"database.auto_migrate":       nil,
 		"database.max_open_conns":     10,
-		"database.max_idle_conns":     5,
+		"database.max_idle_conns":     10,
 		"database.conn_max_lifetime":  "30m",
 		"database.query_timeout":      "5s",
 		"users.hide_unknown":          true,
-		"users.max_concurrent_hashes": 1,
+		"users.max_concurrent_hashes": 2,
+		"users.revocation_delay":      "1s",
 		"log.level":                   "info",
 		"log.format":                  "",
 		"cors.allowed_origins":        []string{},
@@ -458,6 +468,9 @@ func (c *Config) finish() error {
 	c.MemoryLimit = limit
 	if c.Users.MaxConcurrentHashes < 1 {
 		return errors.New("users.max_concurrent_hashes: must be at least 1")
+	}
+	if c.Users.RevocationDelay < 0 || c.Users.RevocationDelay > time.Minute {
+		return fmt.Errorf("users.revocation_delay: %v is outside 0s..1m", c.Users.RevocationDelay)
 	}
 	if err := c.ECS.finish(c.Production); err != nil {
 		return err

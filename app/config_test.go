@@ -120,7 +120,7 @@ func TestLoadConfig(t *testing.T) {
 			}
 		}},
 		{name: "memory limit by default", check: func(t *testing.T, c Config) {
-			if c.MemoryLimit != 40<<20 || c.Users.MaxConcurrentHashes != 1 {
+			if c.MemoryLimit != 40<<20 || c.Users.MaxConcurrentHashes != 2 {
 				t.Errorf("limit %d, hashes %d", c.MemoryLimit, c.Users.MaxConcurrentHashes)
 			}
 		}},

@@ -21,6 +21,7 @@ import (
 
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/http/openapitest"
+	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/app"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/users"
@@ -90,10 +91,18 @@ func startServiceConfig(t *testing.T, cfg app.Config) *service {
 	return s
 }
 
+// testPasswordParams make the end-to-end tests' password hashes cheap (the
+// real ones cost seconds each under the race detector); the password
+// package keeps one test with the real ones.
+var testPasswordParams = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
 // runService runs the whole service with cfg until the test ends or
 // s.stop is called.
 func runService(t *testing.T, cfg app.Config) *service {
 	t.Helper()
+	if cfg.PasswordParams == (password.Params{}) {
+		cfg.PasswordParams = testPasswordParams
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {

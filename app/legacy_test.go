@@ -3,6 +3,7 @@ package app_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,10 +53,18 @@ func TestLegacyLogin(t *testing.T) {
 	defer db.Close()
 	store := db.Users()
 
-	for i, v := range legacyVectors(t) {
+	// Besides Werkzeug's hashes, one made with seatide's own previous
+	// argon2id defaults (m=19 MiB t=2).
+	vectors := append(legacyVectors(t), [2]string{"correct horse battery staple",
+		"$argon2id$v=19$m=19456,t=2,p=1$CKK7h8WNcjDnzY7lYf0FsA$08F501FmWM5LhguclJ8pmYLXcShjN8KI3RZL7+VNjvQ"})
+	for i, v := range vectors {
 		pw, hash := v[0], v[1]
 		name := "legacy" + string(rune('a'+i))
-		t.Run(hash[:strings.IndexByte(hash, '$')], func(t *testing.T) {
+		scheme := hash[:strings.IndexByte(hash, '$')]
+		if scheme == "" {
+			scheme = "argon2id-previous-defaults"
+		}
+		t.Run(scheme, func(t *testing.T) {
 			// As import-v1 writes them: the old hash, kept verbatim.
 			if _, err := store.CreateUser(ctx, domain.User{Username: name, Email: name + "@example.com", Group: domain.GroupStd, PasswordHash: hash}); err != nil {
 				t.Fatal(err)
@@ -68,8 +77,9 @@ func TestLegacyLogin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(u.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
-				t.Errorf("hash after login = %.30q..., want argon2id", u.PasswordHash)
+			want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=1$", testPasswordParams.Memory, testPasswordParams.Time)
+			if !strings.HasPrefix(u.PasswordHash, want) {
+				t.Errorf("hash after login = %.30q..., want %s...", u.PasswordHash, want)
 			}
 			if _, body := s.do("POST", "/api/user/v1/auth", m{"type": "check", "username": name, "token": tok}); body != ok("null") {
 				t.Errorf("token after upgrade: %q", body)

@@ -3,19 +3,17 @@ package app
 import (
 	"github.com/seatidemc/seatide/adapters/fairhash"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
-	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 	"github.com/seatidemc/seatide/adapters/throttle"
 	"github.com/seatidemc/seatide/domain/users"
 	"github.com/seatidemc/seatide/ports"
 )
 
-// securedHasher is the password hasher behind a waiting room that serves
+// fairHasher puts the password hasher behind a waiting room that serves
 // client addresses in turn (a login flood from one address cannot starve
-// another's login).
-func securedHasher(cfg Config) ports.PasswordHasher {
-	n := cfg.Users.MaxConcurrentHashes
-	return fairhash.New(password.New(password.Options{MaxConcurrent: n}), fairhash.Options{Slots: n})
+// another's login); it lets through as many at once as the hasher runs.
+func fairHasher(cfg Config, inner ports.PasswordHasher) ports.PasswordHasher {
+	return fairhash.New(inner, fairhash.Options{Slots: cfg.Users.MaxConcurrentHashes})
 }
 
 // usersOptions turns the users.* keys into the user service's options:
@@ -26,6 +24,7 @@ func usersOptions(cfg Config, db *sqlstore.DB, clock ports.Clock) users.Options 
 		Signup:           cfg.Users.Signup,
 		OpenReads:        cfg.V1.OpenReads,
 		HideUnknownUsers: cfg.Users.HideUnknown,
+		RevocationDelay:  cfg.Users.RevocationDelay,
 		AccountThrottle:  throttle.New(throttle.Options{Max: l.MaxFailures, Window: l.Window, MaxDelay: l.MaxDelay, Now: clock.Now}),
 		AddressThrottle:  throttle.New(throttle.Options{Max: l.AddressMaxFailures, Window: l.Window, MaxDelay: l.MaxDelay, Now: clock.Now}),
 		SignupThrottle: throttle.New(throttle.Options{Max: cfg.Users.SignupLimit, Window: cfg.Users.SignupWindow,

@@ -151,8 +151,11 @@ func TestLoginThrottledOverHTTP(t *testing.T) {
 // TestLoginFloodDoesNotStarveAnotherAddress repeats issue 17's attack: 400
 // concurrent wrong-password logins from one address (behind a trusted
 // proxy) while a real user logs in from another. The flood fills its own
-// waiting room (and then its address is throttled); the real login is
-// served in turn, before the flood's queued hashes have drained.
+// waiting room, the rest is refused at the door (and then its address is
+// throttled), and the real login succeeds; the time it took is logged, not
+// asserted (it depends on the machine). That it is served in turn, ahead
+// of the flood's queue, is asserted exactly in adapters/fairhash
+// (TestFloodDoesNotStarveAnotherAddress).
 func TestLoginFloodDoesNotStarveAnotherAddress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("400 connections and real argon2id hashes")
@@ -215,9 +218,6 @@ func TestLoginFloodDoesNotStarveAnotherAddress(t *testing.T) {
 	}
 	t.Logf("real login served in %v; flood: %d hashed (%d of them after the real login), %d refused at the door",
 		served.Sub(start).Round(time.Millisecond), hashed, hashedAfter, refused)
-	if hashedAfter == 0 {
-		t.Errorf("every queued flood hash ran before the real login: the queue is not fair")
-	}
 	if refused == 0 {
 		t.Errorf("no flood login was refused at the door")
 	}

@@ -49,6 +49,12 @@ type UserStore interface {
 
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int, error)
+
+	// UsersStamp returns the users' change stamp: a number that changes, in
+	// the same transaction, with every CreateUser, UpdateUser and DeleteUser
+	// (on whichever replica), and only then. One cheap read of it tells a
+	// cache of users whether anything it holds may be stale.
+	UsersStamp(ctx context.Context) (int64, error)
 }
 
 // PasswordHasher makes and checks password hashes. Implementations bound how

@@ -39,6 +39,7 @@ type Store struct {
 
 	tokens      map[int64]domain.APIToken // by ID; made on first use (apitokens.go)
 	nextTokenID int64
+	stamp       int64 // bumped by every user write (UsersStamp)
 }
 
 // New returns an empty store stamping times with clock (ports.SystemClock
@@ -94,6 +95,7 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User) (domain.User, err
 	}
 	u.UpdatedAt = now
 	s.put(u)
+	s.stamp++
 	return clone(u), nil
 }
 
@@ -159,6 +161,7 @@ func (s *Store) UpdateUser(ctx context.Context, username string, fn func(u *doma
 	u.UpdatedAt = s.now()
 	s.remove(old)
 	s.put(u)
+	s.stamp++
 	return clone(u), nil
 }
 
@@ -175,6 +178,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 	}
 	s.remove(u)
 	s.dropTokensOf(u.ID)
+	s.stamp++
 	return nil
 }
 
@@ -207,4 +211,14 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.users), nil
+}
+
+// UsersStamp implements ports.UserStore.
+func (s *Store) UsersStamp(ctx context.Context) (int64, error) {
+	if err := ctxErr(ctx); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stamp, nil
 }

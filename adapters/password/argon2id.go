@@ -19,9 +19,17 @@ type Params struct {
 	KeyLen  uint32 // bytes
 }
 
-// Default follows the OWASP minimum for argon2id: 19 MiB, 2 passes, 1 lane,
-// with a 16-byte salt and a 32-byte key.
-var Default = Params{Memory: 19456, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+// Default is one of OWASP's equivalent argon2id minimums (Password Storage
+// Cheat Sheet: m=19 MiB t=2, m=12 MiB t=3, m=9 MiB t=4, m=7 MiB t=5, all
+// p=1): the one with the least memory, 7 MiB and 5 passes, with a 16-byte
+// salt and a 32-byte key. Its CPU cost is about that of 19 MiB t=2 (the
+// work is memory times passes), but two logins at once hold 14 MiB, not 38,
+// so a login flood can use both cores within the memory limit.
+var Default = Params{Memory: 7168, Time: 5, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Previous are the defaults of earlier releases (m=19 MiB t=2): hashes made
+// with them keep verifying and are rehashed with Default at login.
+var Previous = Params{Memory: 19456, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // Caps on argon2id parameters, for configured params and stored hashes
 // alike: a stored hash beyond them is treated as unparseable rather than

@@ -2,7 +2,7 @@
 //
 // New hashes are argon2id in the PHC string format
 //
-//	$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>
+//	$argon2id$v=19$m=7168,t=5,p=1$<salt>$<hash>
 //
 // (salt and hash in unpadded standard base64). Verify also accepts the hashes
 // stored by the original Python service, made by Werkzeug's
@@ -25,6 +25,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
+	"runtime"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/ports"
@@ -32,7 +33,7 @@ import (
 
 // DefaultMaxConcurrent is the number of computations allowed at once when
 // Options.MaxConcurrent is zero. Each argon2id computation with Default
-// params holds 19 MiB, each legacy scrypt one up to 64 MiB.
+// params holds 7 MiB, each legacy scrypt one up to 64 MiB.
 const DefaultMaxConcurrent = 2
 
 // ErrBusy is returned (wrapping the context's error) when the context ends
@@ -48,13 +49,27 @@ type Options struct {
 	// MaxConcurrent bounds how many hash or verify computations run at
 	// once; zero or less means DefaultMaxConcurrent.
 	MaxConcurrent int
+
+	// Background runs every computation on an OS thread of its own whose
+	// scheduling priority is the lowest (where the system allows it; see
+	// lowerThreadPriority), so that a login flood takes only the CPU that
+	// requests leave: a token check that arrives meanwhile preempts the
+	// hashing. It only helps when the Go scheduler has a P free for that
+	// request, i.e. GOMAXPROCS above MaxConcurrent (app sees to it).
+	Background bool
+
+	// Done, when set, runs after every computation (the caller may return
+	// the computation's memory to the system once they pause).
+	Done func()
 }
 
 // Hasher hashes new passwords with argon2id and verifies argon2id and legacy
 // Werkzeug hashes. It is safe for concurrent use.
 type Hasher struct {
-	params Params
-	slots  chan struct{}
+	params     Params
+	slots      chan struct{}
+	background bool
+	done       func()
 
 	// Test hooks, nil outside tests: waiting runs when a caller finds no
 	// free slot and starts waiting; computing runs while a slot is held,
@@ -80,7 +95,7 @@ func New(opts Options) *Hasher {
 	if n <= 0 {
 		n = DefaultMaxConcurrent
 	}
-	return &Hasher{params: p, slots: make(chan struct{}, n)}
+	return &Hasher{params: p, slots: make(chan struct{}, n), background: opts.Background, done: opts.Done}
 }
 
 // Params returns the argon2id parameters used for new hashes.
@@ -143,11 +158,29 @@ func (h *Hasher) compute(ctx context.Context, fn func()) error {
 			return domain.Wrap(ErrBusy, ctx.Err())
 		}
 	}
-	defer func() { <-h.slots }()
+	defer func() {
+		<-h.slots
+		if h.done != nil {
+			h.done()
+		}
+	}()
 	if h.computing != nil {
 		h.computing()
 	}
-	fn()
+	if !h.background {
+		fn()
+		return nil
+	}
+	done := make(chan struct{})
+	go func() {
+		// Never unlocked: when this goroutine ends, its thread, whose
+		// priority it lowered, ends too rather than run other goroutines.
+		runtime.LockOSThread()
+		lowerThreadPriority()
+		fn()
+		close(done)
+	}()
+	<-done
 	return nil
 }
 

@@ -24,13 +24,41 @@ func TestContract(t *testing.T) {
 	})
 }
 
-func TestContractDefaultParams(t *testing.T) {
-	if testing.Short() {
-		t.Skip("default argon2id cost")
+// The one test that computes with the real Default parameters (a hash and
+// two checks): every other test uses cheap ones, which the race detector
+// makes affordable.
+func TestDefaultParamsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	h := New(Options{})
+	hash, err := h.Hash(ctx, "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
 	}
-	portstest.RunPasswordHasherTests(t, func(t *testing.T) ports.PasswordHasher {
-		return New(Options{})
-	})
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=7168,t=5,p=1$") {
+		t.Fatalf("hash %q does not carry the Default parameters", hash)
+	}
+	for _, tc := range []struct {
+		pw string
+		ok bool
+	}{{"correct horse battery staple", true}, {"correct horse battery stapler", false}} {
+		ok, rehash, err := h.Verify(ctx, hash, tc.pw)
+		if err != nil || ok != tc.ok || rehash {
+			t.Errorf("Verify(%q) = (%v, %v, %v), want (%v, false, nil)", tc.pw, ok, rehash, err, tc.ok)
+		}
+	}
+}
+
+// A hash made with the previous defaults (m=19 MiB t=2) still verifies and
+// asks to be rehashed, which the user service does at login.
+func TestPreviousDefaultsVerifyAndAskRehash(t *testing.T) {
+	const previous = "$argon2id$v=19$m=19456,t=2,p=1$CKK7h8WNcjDnzY7lYf0FsA$08F501FmWM5LhguclJ8pmYLXcShjN8KI3RZL7+VNjvQ"
+	if Previous == Default {
+		t.Fatal("Previous equals Default")
+	}
+	ok, rehash, err := New(Options{}).Verify(context.Background(), previous, "correct horse battery staple")
+	if err != nil || !ok || !rehash {
+		t.Fatalf("Verify = (%v, %v, %v), want (true, true, nil)", ok, rehash, err)
+	}
 }
 
 type vector struct {
@@ -104,16 +132,16 @@ func itoa(n int) string {
 	return itoa(n/10) + string(rune('0'+n%10))
 }
 
-var phcRE = regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
+var phcRE = regexp.MustCompile(`^\$argon2id\$v=19\$m=64,t=1,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`)
 
 func TestHashFormat(t *testing.T) {
-	h := New(Options{})
-	if h.Params() != Default {
-		t.Fatalf("New(Options{}) params = %+v, want Default %+v", h.Params(), Default)
+	if got := New(Options{}).Params(); got != Default {
+		t.Fatalf("New(Options{}) params = %+v, want Default %+v", got, Default)
 	}
-	if Default != (Params{Memory: 19456, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}) {
+	if Default != (Params{Memory: 7168, Time: 5, Threads: 1, SaltLen: 16, KeyLen: 32}) {
 		t.Fatalf("Default changed: %+v", Default)
 	}
+	h := New(Options{Params: cheap})
 	hash, err := h.Hash(context.Background(), "correct horse")
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +153,7 @@ func TestHashFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ph.outdated(Default) {
+	if ph.outdated(cheap) {
 		t.Errorf("fresh hash reported outdated")
 	}
 }
@@ -474,5 +502,27 @@ func BenchmarkVerifyLegacyPBKDF2(b *testing.B) {
 		if ok, _, err := h.Verify(ctx, hash, "correct horse battery"); err != nil || !ok {
 			b.Fatal(ok, err)
 		}
+	}
+}
+
+func TestDoneRunsAfterEachComputation(t *testing.T) {
+	var mu sync.Mutex
+	done := 0
+	h := New(Options{Params: cheap, Done: func() { mu.Lock(); done++; mu.Unlock() }})
+	ctx := context.Background()
+	hash, err := h.Hash(ctx, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.Verify(ctx, hash, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.Verify(ctx, "not a hash", "pw"); err != nil { // nothing computed
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if done != 2 {
+		t.Errorf("Done ran %d times after 2 computations, want 2", done)
 	}
 }

@@ -86,21 +86,48 @@ func (s *userStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := []any{u.Username, u.Email, string(u.Group), nullString(u.Nickname), u.PasswordHash, u.TokenVersion,
 		d.timeArg(u.CreatedAt), d.timeArg(u.UpdatedAt), u.Pending}
-	if d.returningID {
-		err := s.db.sql.QueryRowContext(ctx, d.q(query+" RETURNING id"), args...).Scan(&u.ID)
-		if err != nil {
-			return domain.User{}, s.createError(ctx, u, err)
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := bumpUsersStamp(ctx, tx, d); err != nil {
+			return err
 		}
-		return u, nil
-	}
-	res, err := s.db.sql.ExecContext(ctx, d.q(query), args...)
+		if d.returningID {
+			return tx.QueryRowContext(ctx, d.q(query+" RETURNING id"), args...).Scan(&u.ID)
+		}
+		res, err := tx.ExecContext(ctx, d.q(query), args...)
+		if err != nil {
+			return err
+		}
+		u.ID, err = res.LastInsertId()
+		return err
+	})
 	if err != nil {
 		return domain.User{}, s.createError(ctx, u, err)
 	}
-	if u.ID, err = res.LastInsertId(); err != nil {
-		return domain.User{}, s.userError(ctx, err, "create: last insert id")
-	}
 	return u, nil
+}
+
+// bumpUsersStamp changes the users' change stamp (see UsersStamp) inside a
+// user write's transaction. It runs first, so every user write takes the
+// same lock first: they serialise without deadlocking one another.
+func bumpUsersStamp(ctx context.Context, tx *sql.Tx, d *dialect) error {
+	_, err := tx.ExecContext(ctx, d.q("UPDATE users_stamp SET stamp = stamp + 1 WHERE id = 1"))
+	return err
+}
+
+// UsersStamp implements ports.UserStore: one primary-key read of one row,
+// prepared once.
+func (s *userStore) UsersStamp(ctx context.Context) (int64, error) {
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	st, err := s.db.prepared(ctx, s.db.d.q("SELECT stamp FROM users_stamp WHERE id = 1"))
+	if err != nil {
+		return 0, s.db.otherError(ctx, err, "users: stamp: prepare")
+	}
+	var n int64
+	if err := st.QueryRowContext(ctx).Scan(&n); err != nil {
+		return 0, s.db.otherError(ctx, err, "users: stamp")
+	}
+	return n, nil
 }
 
 // createError names the username when both it and the email are taken,
@@ -141,6 +168,9 @@ func (s *userStore) UpdateUser(ctx context.Context, username string, fn func(u *
 		fnErr   error
 	)
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := bumpUsersStamp(ctx, tx, d); err != nil {
+			return err
+		}
 		row := tx.QueryRowContext(ctx, d.q("SELECT "+userColumns+" FROM users WHERE "+d.eqFold("username")+d.forUpdate), username)
 		old, err := scanUser(row)
 		if err != nil {
@@ -182,16 +212,25 @@ func (s *userStore) DeleteUser(ctx context.Context, username string) error {
 	ctx, cancel := s.db.ctx(ctx)
 	defer cancel()
 	d := s.db.d
-	res, err := s.db.sql.ExecContext(ctx, d.q("DELETE FROM users WHERE "+d.eqFold("username")), username)
+	var n int64
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := bumpUsersStamp(ctx, tx, d); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, d.q("DELETE FROM users WHERE "+d.eqFold("username")), username)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return sql.ErrNoRows // nothing deleted: roll the stamp back too
+		}
+		return nil
+	})
 	if err != nil {
 		return s.userError(ctx, err, "delete")
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return s.userError(ctx, err, "delete: rows affected")
-	}
-	if n == 0 {
-		return domain.ErrUserNotFound
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
-// Command seatide-bench is `make bench`: it measures seatide against the
-// targets of issue 10 and writes bench/results.json and bench/results.md.
-// `seatide-bench baseline` is the bare token-check server it compares with.
+// Command seatide-bench is `make bench`: it measures seatide against its
+// targets (package bench) and writes bench/out/results.json and
+// bench/out/results.md. `seatide-bench baseline` is the bare token-check
+// server it compares with.
 package main
 
 import (
@@ -13,10 +14,10 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/seatidemc/seatide/app/bench"
+	"github.com/seatidemc/seatide/bench"
 )
 
-const usage = `seatide-bench measures seatide (see bench/results.md).
+const usage = `seatide-bench measures seatide (see bench/results.md, the committed run).
 
 Usage:
   seatide-bench [flags]               build seatide, run every measurement, write the results
@@ -54,19 +55,21 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("seatide-bench", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	fs.StringVar(&o.Repo, "repo", o.Repo, "the seatide module root (where ./cmd/seatide is built)")
-	fs.StringVar(&o.OutDir, "out", o.OutDir, "directory for results.json and results.md")
+	fs.StringVar(&o.OutDir, "out", o.OutDir, "directory for results.json and results.md (make bench-publish copies them to bench/)")
 	fs.StringVar(&o.Go, "go", o.Go, "the go command")
-	fs.DurationVar(&o.Duration, "duration", o.Duration, "length of each throughput run (check, get, get/server)")
+	fs.DurationVar(&o.Slice, "slice", o.Slice, "each side's turn in the alternated check, and each other throughput run")
+	fs.IntVar(&o.Rounds, "rounds", o.Rounds, "check and baseline alternate this many times")
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "check load before the idle RSS is read")
 	fs.DurationVar(&o.Settle, "settle", o.Settle, "quiet time before the idle RSS is read")
-	fs.IntVar(&o.Connections, "connections", o.Connections, "workers (= connections) for check, get and get/server")
+	fs.IntVar(&o.Connections, "connections", o.Connections, "wrk connections for check, get and get/server")
+	fs.IntVar(&o.Users, "users", o.Users, "accounts in the check mix")
+	fs.IntVar(&o.TokensPerUse, "tokens-per-user", o.TokensPerUse, "live tokens per account in the check mix")
+	fs.IntVar(&o.ColdPercent, "cold-percent", o.ColdPercent, "checks carrying a token never seen before")
 	fs.IntVar(&o.FloodClients, "flood-clients", o.FloodClients, "concurrent clients in the login flood")
 	fs.DurationVar(&o.Flood, "flood", o.Flood, "length of the quiet check probe and of the login flood")
 	fs.IntVar(&o.ProbeRate, "probe-rate", o.ProbeRate, "check requests per second beside the flood (and alone)")
-	fs.IntVar(&o.ProbeWorkers, "probe-workers", o.ProbeWorkers, "workers of the check probe")
-	fs.IntVar(&o.Rounds, "rounds", o.Rounds, "check and baseline alternate in this many slices of --duration")
 	fs.IntVar(&o.Cycles, "cycles", o.Cycles, "new/stop/delete rounds")
-	fs.IntVar(&o.ReadyRuns, "ready-runs", o.ReadyRuns, "start-to-ready measurements per database (the median is reported)")
+	fs.IntVar(&o.ReadyRuns, "ready-runs", o.ReadyRuns, "start-to-ready measurements, service and baseline in turn (medians reported)")
 	fs.StringVar(&o.MySQLDSN, "mysql", o.MySQLDSN, "MariaDB/MySQL server DSN for a throwaway database; empty to skip")
 	fs.Func("set", "KEY=VALUE added to the service's environment, to try a setting (repeatable), e.g.\n-set GOMEMLIMIT=48MiB -set SEATIDE_USERS_MAX_CONCURRENT_HASHES=1", func(kv string) error {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -92,5 +95,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Print(res.Markdown())
+	fmt.Printf("\nThe targets (load average %.2f at the start, %.2f at the end; written to %s):\n\n%s",
+		res.Environment.LoadAvgStart, res.Environment.LoadAvgEnd, o.OutDir, res.VerdictTable())
 	return nil
 }

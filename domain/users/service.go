@@ -44,6 +44,12 @@ type Options struct {
 	SignupThrottle  ports.Throttle
 	// APITokens keeps the tokens of bots and scripts; nil: none are accepted.
 	APITokens ports.APITokenStore
+	// RevocationDelay is how long a deletion, a password change or a
+	// demotion made elsewhere (another replica, the command line) may take
+	// to reach this process's token checks. Positive: checks use copies of
+	// the users, trusted for that long after a read of the store's change
+	// stamp. Zero: every check reads its user from the store.
+	RevocationDelay time.Duration
 }
 
 // Service runs the user rules over the ports it is given.
@@ -53,6 +59,7 @@ type Service struct {
 	tokens ports.TokenService
 	clock  ports.Clock
 	opts   Options
+	known  *knownUsers // nil: RevocationDelay is zero
 
 	decoyMu sync.Mutex
 	decoy   string // a real hash checked for unknown users, so both paths cost the same
@@ -69,7 +76,18 @@ func New(store ports.UserStore, hasher ports.PasswordHasher, tokens ports.TokenS
 			opts.Signup = domain.SignupOpen
 		}
 	}
-	return &Service{store: store, hasher: hasher, tokens: tokens, clock: clock, opts: opts}
+	s := &Service{store: store, hasher: hasher, tokens: tokens, clock: clock, opts: opts}
+	if opts.RevocationDelay > 0 {
+		s.known = newKnownUsers(store, clock, opts.RevocationDelay, DefaultKnownUsers)
+	}
+	return s
+}
+
+// changed tells the token checks of this process that a user changed here.
+func (s *Service) changed() {
+	if s.known != nil {
+		s.known.drop()
+	}
 }
 
 // NewUser is what it takes to open an account.
@@ -186,6 +204,7 @@ func (s *Service) upgradeHash(ctx context.Context, u domain.User, password strin
 		return u, err
 	}
 	old := u.PasswordHash
+	defer s.changed()
 	return s.store.UpdateUser(ctx, u.Username, func(cur *domain.User) error {
 		if cur.PasswordHash == old { // a concurrent password change wins
 			cur.PasswordHash = hash
@@ -222,9 +241,11 @@ func (s *Service) decoyHash(ctx context.Context) (string, error) {
 	return h, nil
 }
 
-// Authenticate verifies a token and returns its user as stored now, so a
-// demotion, a password change or a deletion takes effect at once.
-// Returns ErrTokenExpired or ErrTokenInvalid.
+// Authenticate verifies a token and returns its user as stored at most
+// Options.RevocationDelay ago (at once for changes made through this
+// Service), so a demotion, a password change or a deletion takes effect
+// within that delay on every replica. Returns ErrTokenExpired or
+// ErrTokenInvalid.
 func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, error) {
 	if token == "" {
 		return domain.User{}, domain.ErrTokenInvalid
@@ -236,7 +257,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, 
 	if err != nil {
 		return domain.User{}, err
 	}
-	u, err := s.store.UserByName(ctx, c.Subject)
+	u, err := s.userForCheck(ctx, c.Subject)
 	if errors.Is(err, domain.ErrUserNotFound) {
 		return domain.User{}, domain.ErrTokenInvalid
 	}
@@ -247,6 +268,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, 
 		return domain.User{}, domain.ErrTokenInvalid
 	}
 	return u, nil
+}
+
+func (s *Service) userForCheck(ctx context.Context, name string) (domain.User, error) {
+	if s.known != nil {
+		return s.known.user(ctx, name)
+	}
+	return s.store.UserByName(ctx, name)
 }
 
 // Check reports whether token is valid and was issued to username.
@@ -381,6 +409,7 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User, usernames []st
 		}
 	}
 	var res DeleteResult
+	defer s.changed()
 	seen := make(map[string]bool, len(usernames))
 	for _, name := range usernames {
 		key := strings.ToLower(name)
@@ -418,6 +447,7 @@ func (s *Service) Alter(ctx context.Context, actor *domain.User, username string
 	if err := c.validate(); err != nil {
 		return domain.User{}, err
 	}
+	defer s.changed()
 	return s.store.UpdateUser(ctx, username, func(u *domain.User) error {
 		if c.Username != nil && *c.Username != u.Username {
 			// A rename ends the user's tokens: one issued before must not
@@ -487,6 +517,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor *domain.User, userna
 	if err != nil {
 		return err
 	}
+	defer s.changed()
 	_, err = s.store.UpdateUser(ctx, username, func(u *domain.User) error {
 		u.PasswordHash = hash
 		u.TokenVersion++

@@ -44,6 +44,7 @@ func RunUserStoreTests(t *testing.T, newStore func(t *testing.T) ports.UserStore
 		{"ContextCancelled", testUserContextCancelled},
 		{"ConcurrentCreateSameName", testUserConcurrentCreate},
 		{"ConcurrentUpdatesSerialise", testUserConcurrentUpdate},
+		{"StampMovesWithEveryWrite", testUserStamp},
 	})
 }
 
@@ -567,5 +568,74 @@ func testUserConcurrentUpdate(t *testing.T, s ports.UserStore) {
 	wg.Wait()
 	if g := userMustGet(t, s, "counter"); g.TokenVersion != n {
 		t.Fatalf("TokenVersion = %d after %d concurrent increments: updates were lost", g.TokenVersion, n)
+	}
+}
+
+// The change stamp moves with every successful write and with nothing else:
+// not reads, not refused or failed writes.
+func testUserStamp(t *testing.T, s ports.UserStore) {
+	ctx := userCtx(t)
+	stamp := func() int64 {
+		t.Helper()
+		n, err := s.UsersStamp(ctx)
+		if err != nil {
+			t.Fatalf("UsersStamp: %v", err)
+		}
+		return n
+	}
+	userMustCreate(t, s, UserFixture("olivia"))
+	steps := []struct {
+		name  string
+		write func() error
+		moves bool
+	}{
+		{"create", func() error { _, err := s.CreateUser(ctx, UserFixture("peggy")); return err }, true},
+		{"update", func() error {
+			_, err := s.UpdateUser(ctx, "peggy", func(u *domain.User) error { u.TokenVersion++; return nil })
+			return err
+		}, true},
+		{"delete", func() error { return s.DeleteUser(ctx, "peggy") }, true},
+		{"reads", func() error {
+			_, _ = s.UserByName(ctx, "olivia")
+			_, _ = s.ListUsers(ctx, 0, 10)
+			_, err := s.CountUsers(ctx)
+			return err
+		}, false},
+		{"create refused", func() error {
+			u := UserFixture("olivia")
+			u.Email = "olivia.again@example.com"
+			if _, err := s.CreateUser(ctx, u); !errors.Is(err, domain.ErrUsernameTaken) {
+				return fmt.Errorf("got %v, want ErrUsernameTaken", err)
+			}
+			return nil
+		}, false},
+		{"update aborted", func() error {
+			errStop := errors.New("stop")
+			if _, err := s.UpdateUser(ctx, "olivia", func(u *domain.User) error { u.TokenVersion++; return errStop }); err != errStop {
+				return fmt.Errorf("got %v, want fn's error", err)
+			}
+			return nil
+		}, false},
+		{"update of nobody", func() error {
+			if _, err := s.UpdateUser(ctx, "nobody", func(*domain.User) error { return nil }); !errors.Is(err, domain.ErrUserNotFound) {
+				return fmt.Errorf("got %v, want ErrUserNotFound", err)
+			}
+			return nil
+		}, false},
+		{"delete of nobody", func() error {
+			if err := s.DeleteUser(ctx, "nobody"); !errors.Is(err, domain.ErrUserNotFound) {
+				return fmt.Errorf("got %v, want ErrUserNotFound", err)
+			}
+			return nil
+		}, false},
+	}
+	for _, st := range steps {
+		before := stamp()
+		if err := st.write(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if after := stamp(); (after != before) != st.moves {
+			t.Errorf("%s: stamp %d -> %d, want moved=%v", st.name, before, after, st.moves)
+		}
 	}
 }

@@ -29,9 +29,12 @@ func sampleResults() Results {
 	var r Results
 	r.Environment = Environment{CPUs: 2, GoVersion: "go1.26.8", Commit: "0123456789abcdef0123", ReadyProbe: "GET /api", MariaDB: "skipped"}
 	r.Add(Figure{ID: "sqlite.rss.idle", Name: "idle RSS", Backend: "sqlite", Unit: "MiB", Serves: "idle RSS <= 21 MiB"}, 29.51649, targetIdleRSS)
-	r.Add(Figure{ID: "sqlite.ready", Name: "start-to-ready", Backend: "sqlite", Unit: "ms", Serves: "ready"}, 14.7, targetReady)
+	r.Add(Figure{ID: "sqlite.ready", Name: "start-to-ready", Backend: "sqlite", Unit: "ms", Serves: "ready"}, 1.2, targetReady)
 	r.Add(Figure{ID: "baseline.check.rps", Name: "baseline check req/s", Unit: "req/s"}, 11456.4, nil)
 	r.Missing(Figure{ID: "sqlite.get_server.rps", Name: "get/server req/s", Backend: "sqlite", Unit: "req/s"}, nil, "not served yet", "the route answers NOT_FOUND")
+	r.Judge(targetCheckRatio, "sqlite", "20000 req/s", "16000 req/s", "1.25x", 1.25)
+	r.Judge(targetIdleRSS, "sqlite", "29.5 MiB", "8.0 MiB", "3.69x", 29.5)
+	r.Unjudged(targetLogins, "mysql", "3 wrong answers")
 	return r
 }
 
@@ -82,8 +85,12 @@ func TestResultsMarkdown(t *testing.T) {
 	md := sampleResults().Markdown()
 	for _, want := range []string{
 		"| figure | value | target | met? |",
-		"| idle RSS (sqlite) | 29.5 MiB | <= 21 MiB | **no** |",
-		"| start-to-ready (sqlite) | 14.7 ms | <= 50 ms (migrated SQLite) | yes |",
+		"| target | database | seatide | baseline | ratio | met? |",
+		"| check req/s >= 1.0x the baseline's | sqlite | 20000 req/s | 16000 req/s | 1.25x | met |",
+		"| idle RSS <= 21 MiB | sqlite | 29.5 MiB | 8.0 MiB | 3.69x | **not met** |",
+		"| >= 60 logins/s (2x the peer's ~30) with 16 clients | mysql | 3 wrong answers | - | - | not measured |",
+		"| idle RSS (sqlite) | 29.5 MiB | idle RSS <= 21 MiB | **no** |",
+		"| start-to-ready (sqlite) | 1.20 ms | start to ready <= 1.5x the baseline's | yes |",
 		"| baseline check req/s | 11456 req/s | - | - |",
 		"| get/server req/s (sqlite) | not served yet: the route answers NOT_FOUND | - | - |",
 		"`0123456789ab`",

@@ -88,10 +88,10 @@ func TestRunBaselineRefusesEmptySecret(t *testing.T) {
 	}
 }
 
-func TestAttackCountsRightAndWrongAnswers(t *testing.T) {
+func TestProbeCountsRightAndWrongAnswers(t *testing.T) {
 	srv := httptest.NewServer(NewBaseline(testSecret, "seatide"))
 	defer srv.Close()
-	body := []byte(`{"type":"check","username":"alice","token":"` + token(t, testSecret, "seatide", time.Now(), "alice") + `"}`)
+	bodies := [][]byte{[]byte(`{"type":"check","username":"alice","token":"` + token(t, testSecret, "seatide", time.Now(), "alice") + `"}`)}
 	tests := []struct {
 		name      string
 		want      []byte
@@ -102,8 +102,7 @@ func TestAttackCountsRightAndWrongAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Attack(context.Background(), Load{Name: tt.name, Method: http.MethodPost, URL: srv.URL + "/api/user/v1/auth",
-				Body: body, Workers: 4, Duration: 100 * time.Millisecond, Want: tt.want}).Summary()
+			s := Probe(context.Background(), srv.URL+"/api/user/v1/auth", bodies, 100, 100*time.Millisecond, tt.want)
 			if s.Requests == 0 {
 				t.Fatal("no requests made")
 			}
@@ -117,18 +116,52 @@ func TestAttackCountsRightAndWrongAnswers(t *testing.T) {
 	}
 }
 
-func TestAttackStopsWithContext(t *testing.T) {
+// wrk (a separate process, as in `make bench`) with the harness's script:
+// the mix's tokens are all accepted, cold ones are counted, and a wrong
+// answer is counted wrong.
+func TestWrkRunsTheMix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs wrk")
+	}
+	g, _, err := findWrk(context.Background(), t.TempDir(), io.Discard)
+	if err != nil {
+		t.Skipf("no wrk here: %v", err)
+	}
 	srv := httptest.NewServer(NewBaseline(testSecret, "seatide"))
 	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	done := make(chan Sample, 1)
-	go func() {
-		done <- Attack(ctx, Load{Method: http.MethodGet, URL: srv.URL, Workers: 2, Duration: time.Hour})
-	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second): // a bound on a hang, not synchronisation
-		t.Fatal("Attack ignored its cancelled context")
+	users := []benchUser{{ID: 1, Name: "alice"}, {ID: 2, Name: "bob"}}
+	mix, err := writeTokenMix(t.TempDir(), testSecret, users, 2, 50, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		want      string
+		wantRight bool
+	}{{string(answerOK), true}, {string(answerInvalid), false}} {
+		s, err := g.Run(context.Background(), Load{Name: "mix", Method: http.MethodPost, URL: srv.URL + "/api/user/v1/auth",
+			Hot: mix.HotFile, Cold: mix.ColdFile, ColdPercent: 50, Connections: 2, Threads: 2, Duration: time.Second, Want: tt.want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case s.Requests == 0 || s.Cold == 0 || s.Cold > 50:
+			t.Errorf("want %v: %+v: want requests and 1..50 cold ones", tt.want, s)
+		case tt.wantRight && s.Errors != 0:
+			t.Errorf("%+v: want every answer right", s)
+		case !tt.wantRight && s.Errors != s.Requests:
+			t.Errorf("%+v: want every answer wrong", s)
+		}
+	}
+}
+
+func TestCombine(t *testing.T) {
+	runs := []Summary{
+		{Requests: 100, Elapsed: time.Second, RPS: 100, P50: 1 * time.Millisecond, P99: 5 * time.Millisecond},
+		{Requests: 310, Errors: 10, Elapsed: 2 * time.Second, RPS: 150, P50: 2 * time.Millisecond, P99: 9 * time.Millisecond, FirstError: "x"},
+		{Requests: 50, Elapsed: time.Second, RPS: 50, P50: 3 * time.Millisecond, P99: 7 * time.Millisecond},
+	}
+	c := combine(runs)
+	if c.Requests != 460 || c.Errors != 10 || c.RPS != 112.5 || c.P50 != 2*time.Millisecond || c.P99 != 7*time.Millisecond || c.FirstError != "x" {
+		t.Errorf("combine = %+v", c)
 	}
 }

@@ -160,3 +160,5 @@ func waitReady(ctx context.Context, p *process, url string, ok readyCheck, timeo
 }
 
 var errNotServed = errors.New("not served yet")
+
+func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }

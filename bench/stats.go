@@ -1,7 +1,9 @@
 // Package bench is the benchmark harness behind `make bench`: it builds and
 // starts seatide on SQLite (and MariaDB when one answers), a bare
-// net/http + jwx token-check baseline beside it, drives both with the same
-// vegeta attacker, and writes bench/results.json and bench/results.md.
+// net/http + jwx token-check baseline beside it, drives both with wrk (a
+// process of its own), alternating them, and writes results.json and
+// results.md under bench/out/. bench/results.* are committed copies, made
+// on purpose with `make bench-publish`.
 package bench
 
 import (
@@ -9,19 +11,6 @@ import (
 	"slices"
 	"time"
 )
-
-// Summary is one load run: what was sent, how much was right, how fast.
-type Summary struct {
-	Requests int           // answers received, right or wrong
-	Errors   int           // transport errors, non-200 codes and unexpected bodies
-	Elapsed  time.Duration // from the first request sent to the last answer
-	RPS      float64       // correct answers per second of Elapsed
-	P50      time.Duration
-	P99      time.Duration
-	Max      time.Duration
-	// FirstError describes one wrong answer, for the report.
-	FirstError string
-}
 
 // Percentile returns the nearest-rank p-th percentile (0 < p <= 100) of
 // sorted, or 0 when it is empty. Nearest rank, not interpolation: every

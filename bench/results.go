@@ -54,9 +54,33 @@ type Environment struct {
 	LoadAvgEnd   float64 `json:"loadavg_end"`
 }
 
-// Results is the whole of bench/results.json.
+// Verdict is one target judged: seatide's figure beside the baseline's,
+// their ratio, and whether the target is met.
+type Verdict struct {
+	Target   string `json:"target"`
+	Backend  string `json:"backend"`
+	Value    string `json:"value"`
+	Baseline string `json:"baseline"` // "-" when the target has no baseline
+	Ratio    string `json:"ratio"`    // "-" likewise
+	Met      *bool  `json:"met"`      // nil: not measured
+}
+
+// Judge adds the verdict of t on judged (the value or the ratio, as t's
+// unit says).
+func (r *Results) Judge(t *Target, backend, value, baseline, ratio string, judged float64) {
+	met := t.Met(judged)
+	r.Verdicts = append(r.Verdicts, Verdict{Target: t.Text, Backend: backend, Value: value, Baseline: baseline, Ratio: ratio, Met: &met})
+}
+
+// Unjudged records a target that could not be measured.
+func (r *Results) Unjudged(t *Target, backend, why string) {
+	r.Verdicts = append(r.Verdicts, Verdict{Target: t.Text, Backend: backend, Value: why, Baseline: "-", Ratio: "-"})
+}
+
+// Results is the whole of results.json.
 type Results struct {
 	Environment Environment `json:"environment"`
+	Verdicts    []Verdict   `json:"verdicts"`
 	Figures     []Figure    `json:"figures"`
 	Notes       []string    `json:"notes,omitempty"`
 }
@@ -118,6 +142,8 @@ func (r Results) Markdown() string {
 	}
 	fmt.Fprintf(&b, "Load average %.2f at the start, %.2f at the end. Ready probe: %s. MariaDB: %s.\n\n",
 		e.LoadAvgStart, e.LoadAvgEnd, e.ReadyProbe, e.MariaDB)
+	b.WriteString(r.VerdictTable())
+	b.WriteString("\n## Every figure\n\n")
 	b.WriteString("| figure | value | target | met? |\n|---|---|---|---|\n")
 	for _, f := range r.Figures {
 		name := f.Name
@@ -135,6 +161,21 @@ func (r Results) Markdown() string {
 		for _, n := range r.Notes {
 			fmt.Fprintf(&b, "- %s\n", n)
 		}
+	}
+	return b.String()
+}
+
+// VerdictTable is the targets, one row each: the figure, the baseline's,
+// the ratio and whether it is met.
+func (r Results) VerdictTable() string {
+	var b strings.Builder
+	b.WriteString("| target | database | seatide | baseline | ratio | met? |\n|---|---|---|---|---|---|\n")
+	for _, v := range r.Verdicts {
+		met := "not measured"
+		if v.Met != nil {
+			met = map[bool]string{true: "met", false: "**not met**"}[*v.Met]
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cell(v.Target), cell(orDash(v.Backend)), cell(v.Value), cell(v.Baseline), cell(v.Ratio), met)
 	}
 	return b.String()
 }
