@@ -50,6 +50,7 @@ type App struct {
 	// is set; nil otherwise.
 	metricsSrv *http.Server
 	metricsLn  net.Listener
+	events     *eventParts
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -96,14 +97,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if icfg.ProcessID == "" {
+		icfg.ProcessID = newProcessID() // the instance monitors and the webhook deliverer hold leases as one process
+	}
+	if a.events, err = wireEvents(ctx, cfg, db, a.clock, icfg.ProcessID, log, reg); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log, metrics); err != nil {
+		a.events.bus.Close()
 		_ = db.Close()
 		return nil, err
 	}
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics,
+		Observer: metrics, Events: a.events.bus,
 	}, icfg)
 	// A hash's 7 MiB is garbage once it is done, and a burst of requests
 	// leaves free heap behind, but the runtime hands free memory back to the
@@ -153,6 +162,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Settings:       func() any { return cfg.Settings() },
 		ClientAddr:     clientAddrOptions(cfg),
 		Accounts:       a.users,
+		Events:         a.events.hub,
+		Webhooks:       a.events.status,
+		SSEHeartbeat:   cfg.Events.Heartbeat,
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -281,6 +293,15 @@ func (a *App) Run(ctx context.Context) error {
 		stopMonitors()
 		<-monitors
 	}()
+	// Live readers and webhooks; event streams end when shutdown starts,
+	// or Shutdown would wait for them until its timeout.
+	ectx, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
+	waitEvents := a.events.run(ectx)
+	a.srv.RegisterOnShutdown(stopEvents)
+	defer func() {
+		stopEvents()
+		waitEvents()
+	}()
 
 	servers := []struct {
 		srv *http.Server
@@ -333,6 +354,7 @@ func (a *App) Simulator() *ecssim.Server { return a.cloud.sim }
 // cloud and the database; call it after Run returns.
 func (a *App) Close() error {
 	a.instances.Close()
+	a.events.bus.Close() // stores what the services emitted last
 	a.cloud.Close()
 	return a.db.Close()
 }

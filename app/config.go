@@ -45,6 +45,8 @@ type Config struct {
 	HTTP      HTTPConfig      `mapstructure:"http"`
 	Ops       OpsConfig       `mapstructure:"ops"`
 	Console   ConsoleConfig   `mapstructure:"console"`
+	Events    EventsConfig    `mapstructure:"events"`
+	Notify    NotifyConfig    `mapstructure:"notify"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -323,6 +325,13 @@ func defaults() map[string]any {
 		"http.trusted_proxy_header":        "",
 		"http.trusted_proxies":             []string{},
 		"ops.stall_after":                  "10m",
+
+		"events.keep":          "720h",
+		"events.poll_interval": "1s",
+		"events.heartbeat":     "15s",
+		"events.client_buffer": 256,
+		"notify.language":      "en",
+		"notify.webhooks":      []any{},
 	}
 }
 
@@ -507,6 +516,9 @@ func (c *Config) finish() error {
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
 	}
 	if err := c.finishSecurity(); err != nil {
+		return err
+	}
+	if err := c.finishEvents(); err != nil {
 		return err
 	}
 	return c.finishWatch()

@@ -100,6 +100,9 @@ var testPasswordParams = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLe
 // s.stop is called.
 func runService(t *testing.T, cfg app.Config) *service {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: runs the whole service (skipped by -short)")
+	}
 	if cfg.PasswordParams == (password.Params{}) {
 		cfg.PasswordParams = testPasswordParams
 	}

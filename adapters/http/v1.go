@@ -23,15 +23,28 @@ type envelope struct {
 
 func (e envelope) MarshalJSON() ([]byte, error) {
 	if e.hasData {
-		return json.Marshal(struct {
+		return marshalNoHTMLEscape(struct {
 			Status string `json:"status"`
 			Data   any    `json:"data"`
 		}{e.Status, e.Data})
 	}
-	return json.Marshal(struct {
+	return marshalNoHTMLEscape(struct {
 		Status string `json:"status"`
 		Msg    string `json:"msg"`
 	}{e.Status, e.Msg})
+}
+
+// marshalNoHTMLEscape is json.Marshal without turning <, > and & into
+// \u003c, \u003e and \u0026: Python's json.dumps writes them as they are,
+// and the outer encoder keeps what a Marshaler returns.
+func marshalNoHTMLEscape(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // httpError is the body of the v1 unknown-route, unauthorised and crash
@@ -49,9 +62,23 @@ func writePython(w http.ResponseWriter, code int, v any) {
 	if err != nil { // only our own types reach here: a bug
 		body = []byte(`{"status": "error", "msg": "Request error."}` + "\n")
 	}
+	if o, ok := w.(interface{ setOutcome(string) }); ok {
+		o.setOutcome(outcomeOf(v))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write(body)
+}
+
+// outcomeOf is the status an envelope carries, for logs and metrics.
+func outcomeOf(v any) string {
+	switch v := v.(type) {
+	case envelope:
+		return v.Status
+	case httpError:
+		return v.Status
+	}
+	return ""
 }
 
 // writeV1 writes a v1 envelope: always HTTP 200, the client reads status.

@@ -72,6 +72,12 @@ func (s *Server) v2Routes(r chi.Router) {
 	if s.accounts != nil {
 		s.v2AccountRoutes(r)
 	}
+
+	// Events and notifications (issue 18).
+	if s.events != nil {
+		r.With(s.v2Auth).Get("/events", s.v2Events)
+	}
+	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from

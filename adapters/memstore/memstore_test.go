@@ -9,8 +9,8 @@ import (
 )
 
 func TestUserStore(t *testing.T) {
-	portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
-		return memstore.New(nil)
+	portstest.RunUserStoreTests(t, func(t *testing.T, clock ports.Clock) ports.UserStore {
+		return memstore.New(clock)
 	})
 }
 
@@ -34,4 +34,11 @@ func TestHistoryStore(t *testing.T) {
 
 func TestLedgerStore(t *testing.T) {
 	portstest.RunLedgerStoreTests(t, func(t *testing.T) ports.LedgerStore { return &memstore.Ledger{} })
+}
+
+func TestEventStore(t *testing.T) {
+	portstest.RunEventStoreTests(t, func(t *testing.T) portstest.EventStores {
+		s := &memstore.Events{}
+		return portstest.EventStores{Events: s, Outbox: s}
+	})
 }

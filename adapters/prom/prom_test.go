@@ -107,12 +107,14 @@ seatide_cloud_retries_total{action="CreateInstance",code="Throttling.User"} 2
 seatide_cloud_retries_total{action="DescribeInstances",code="unavailable"} 1
 `},
 		{"http requests", func(m *prom.Metrics) {
-			m.ObserveRequest("/api/user/v1/auth", "POST", 200, time.Millisecond)
-			m.ObserveRequest("/api/user/v1/auth", "POST", 200, time.Millisecond)
-			m.ObserveRequest("unmatched", "GET", 404, time.Millisecond)
+			m.ObserveRequest("/api/user/v1/auth", "POST", 200, "ok", time.Millisecond)
+			m.ObserveRequest("/api/user/v1/auth", "POST", 200, "ok", time.Millisecond)
+			m.ObserveRequest("/api/user/v1/auth", "POST", 200, "ng", time.Millisecond)
+			m.ObserveRequest("unmatched", "GET", 404, "http-error", time.Millisecond)
 		}, prom.HTTPRequests, `
-seatide_http_requests_total{method="GET",route="unmatched",status="404"} 1
-seatide_http_requests_total{method="POST",route="/api/user/v1/auth",status="200"} 2
+seatide_http_requests_total{method="GET",outcome="http-error",route="unmatched",status="404"} 1
+seatide_http_requests_total{method="POST",outcome="ng",route="/api/user/v1/auth",status="200"} 1
+seatide_http_requests_total{method="POST",outcome="ok",route="/api/user/v1/auth",status="200"} 2
 `},
 	}
 	for _, tt := range tests {
@@ -257,14 +259,55 @@ func TestDecorators(t *testing.T) {
 
 func TestHandlerServesTextFormat(t *testing.T) {
 	m, reg := newMetrics(t)
-	m.ObserveRequest("/healthz", "GET", 200, time.Millisecond)
+	m.ObserveRequest("/healthz", "GET", 200, "2xx", time.Millisecond)
 	rec := httptest.NewRecorder()
 	prom.Handler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	body := rec.Body.String()
-	for _, want := range []string{`seatide_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+	for _, want := range []string{`seatide_http_requests_total{method="GET",outcome="2xx",route="/healthz",status="200"} 1`,
 		"go_goroutines ", "process_start_time_seconds "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("no %q in:\n%.2000s", want, body)
+		}
+	}
+}
+
+func TestEventMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := prom.NewEventMetrics(reg, []string{"json-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.EventStored(domain.EventPlayerJoined)
+	m.EventLost()
+	m.StreamClients(3)
+	m.StreamClients(-1)
+	m.StreamDropped()
+	m.WebhookAttempt("json-1", false)
+	m.WebhookAttempt("json-1", true)
+	m.WebhookAttempt("json-1", true)
+	want := `
+# HELP seatide_event_stream_clients Live event stream (SSE) readers connected to this process.
+# TYPE seatide_event_stream_clients gauge
+seatide_event_stream_clients 2
+# HELP seatide_event_stream_dropped_total Live event stream readers dropped for falling too far behind.
+# TYPE seatide_event_stream_dropped_total counter
+seatide_event_stream_dropped_total 1
+# HELP seatide_events_lost_total Events that could not be stored (queue full or database down); each is logged.
+# TYPE seatide_events_lost_total counter
+seatide_events_lost_total 1
+# HELP seatide_webhook_deliveries_total Webhook delivery attempts, by endpoint name and result (ok or failed).
+# TYPE seatide_webhook_deliveries_total counter
+seatide_webhook_deliveries_total{endpoint="json-1",result="failed"} 1
+seatide_webhook_deliveries_total{endpoint="json-1",result="ok"} 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), prom.StreamClients, prom.StreamDropped, prom.EventsLost, prom.WebhookDeliveries); err != nil {
+		t.Error(err)
+	}
+	rec := httptest.NewRecorder()
+	prom.Handler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, line := range []string{`seatide_events_total{type="player.joined"} 1`, `seatide_events_total{type="backup.failed"} 0`} {
+		if !strings.Contains(rec.Body.String(), line+"\n") {
+			t.Errorf("no %s", line)
 		}
 	}
 }

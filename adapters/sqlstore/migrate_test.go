@@ -62,6 +62,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
 			`(?m)^6\s+pending\s+-\s+00006_signup_approval_api_tokens\.sql$`,
+			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`,
 			`(?m)^11\s+pending\s+-\s+00011_users_stamp\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
@@ -75,6 +76,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
 			`(?m)^6\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00006_signup_approval_api_tokens\.sql$`,
+			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`,
 			`(?m)^11\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00011_users_stamp\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
@@ -109,6 +111,9 @@ func TestMigrateRoundTrip(t *testing.T) {
 			Hash: strings.Repeat("a", 64), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 			t.Fatalf("CreateAPIToken after up: %v", err)
 		}
+		if _, err := db.Events().Append(ctx, domain.NewEvent(domain.EventPlayerJoined, time.Now(), "", "i-1", domain.EventData{}), []string{"a"}); err != nil {
+			t.Fatalf("Append event after up: %v", err)
+		}
 
 		// Down goes one step at a time, newest first.
 		if err := db.Migrate(ctx, "down", nil); err != nil {
@@ -117,7 +122,14 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if _, err := db.Users().UsersStamp(ctx); domain.ErrorCode(err) != domain.CodeInternal {
 			t.Fatalf("UsersStamp after down: %v, want an internal error (no users_stamp table)", err)
 		}
+		version(7)
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (events): %v", err)
+		}
 		version(6)
+		if _, err := db.Events().After(ctx, 0, 10); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Events after down: %v, want an internal error (no table)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (signup approval, api tokens): %v", err)
 		}

@@ -76,6 +76,9 @@ type Config struct {
 	CrashAction   string
 	IdleStopAfter time.Duration
 	IdleGrace     time.Duration
+	// PlayerEvents pings the server every round even with both watchdogs
+	// off, so players joining and leaving are announced (events).
+	PlayerEvents bool
 
 	// Cost and budget: days are counted in CostLocation (default UTC);
 	// Currency names amounts before any price was recorded. BudgetMonthly
@@ -107,6 +110,8 @@ type Deps struct {
 	Log     *slog.Logger // nil: discard
 	// Observer hears status changes and reconciliations (metrics); nil: none.
 	Observer ports.InstanceObserver
+	// Events hears what happens (domain events); nil: none.
+	Events ports.EventSink
 }
 
 // Service runs the instance rules.
@@ -119,6 +124,7 @@ type Service struct {
 	clock   ports.Clock
 	log     *slog.Logger
 	obs     ports.InstanceObserver
+	events  ports.EventSink
 	cfg     Config
 
 	// Background steps outlive the request that started them; they stop
@@ -137,6 +143,7 @@ type Service struct {
 	probes  *probeCache
 	watchMu sync.Mutex // one Watch at a time; guards watch
 	watch   watchState
+	evState eventsState // guarded by watchMu
 }
 
 // New returns an instance service; Close it to end background work.
@@ -197,8 +204,12 @@ func New(d Deps, cfg Config) *Service {
 	if obs == nil {
 		obs = ports.NopInstanceObserver{}
 	}
+	events := d.Events
+	if events == nil {
+		events = ports.NopEventSink{}
+	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
+	s := &Service{events: events, cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
 		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
@@ -316,6 +327,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	if err != nil {
 		return err
 	}
+	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	offers, err := s.offers(ctx)
 	if err != nil {
 		return s.abandon(ctx, inst, op, now, actor.Username, err)
@@ -350,6 +362,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		Result: "ok", RequestID: reqID, StartedAt: now})
 	op.InstanceID, op.Step = id, "wait_stopped"
 	s.saveOp(ctx, op)
+	s.emitOp(ctx, domain.EventOperationStep, op, nil)
 
 	s.goFinish(ctx, inst, op)
 	return nil
@@ -414,8 +427,9 @@ func (s *Service) abandon(ctx context.Context, inst domain.Instance, op domain.O
 	} else {
 		s.obs.RecordedStatus("")
 	}
-	op.State, op.Error, op.FinishedAt = domain.OpFailed, result(cause), s.clock.Now()
+	op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(cause), Reason(cause), s.clock.Now()
 	s.saveOp(ctx, op)
+	s.emitOp(ctx, domain.EventOperationFailed, op, cause)
 	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause), StartedAt: started})
 	return cause
 }
@@ -441,13 +455,18 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 			s.log.Info("operation interrupted by shutdown", "op", op.ID, "step", op.Step)
 			return
 		}
-		op.State, op.Error, op.FinishedAt = domain.OpFailed, result(err), s.clock.Now()
+		op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(err), Reason(err), s.clock.Now()
 		s.saveOpBg(ctx, op)
+		s.emitOp(ctx, domain.EventOperationFailed, op, err)
 		s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 			Result: result(err), Detail: "step " + op.Step, StartedAt: started})
 		s.log.Error("creating the server failed", "op", op.ID, "step", op.Step, "instance", inst.ID, "err", err)
 	}
-	step := func(name string) { op.Step = name; s.saveOpBg(ctx, op) }
+	step := func(name string) {
+		op.Step = name
+		s.saveOpBg(ctx, op)
+		s.emitOp(ctx, domain.EventOperationStep, op, nil)
+	}
 	// A record the store cannot take now is retried until it can.
 	updateRecord := func(change func(*domain.Instance)) error {
 		return s.persist(ctx, "instance record", func(ctx context.Context) error { return s.updateRecord(ctx, inst.ID, change) })
@@ -505,6 +524,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 	}
 	op.Step, op.State, op.FinishedAt = "done", domain.OpSucceeded, s.clock.Now()
 	s.saveOpBg(ctx, op)
+	s.emitOp(ctx, domain.EventOperationSucceeded, op, nil)
 	s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 		Result: "ok", StartedAt: started})
 }
@@ -530,6 +550,9 @@ func (s *Service) updateRecord(ctx context.Context, id string, change func(*doma
 			if err == nil && next.LastStatus != cur.LastStatus {
 				s.obs.RecordedStatus(next.LastStatus)
 			}
+			if err == nil {
+				s.emitRecordChange(ctx, cur, next)
+			}
 			return err
 		}
 	}
@@ -553,9 +576,15 @@ func (s *Service) deploy(ctx context.Context, id, opID string) error {
 	// the server was deployed.
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.DeployTimeout)
 	defer cancel()
-	var inv ports.Invocation
+	var (
+		inv       ports.Invocation
+		sent, seq int
+	)
 	err = s.poll(dctx, func() (bool, error) {
 		inv, err = s.cloud.Invocation(dctx, invokeID)
+		if err == nil {
+			sent = s.emitDeployOutput(ctx, id, opID, inv.Output, sent, &seq)
+		}
 		return err == nil && inv.Finished(), err
 	})
 	if err != nil {
@@ -691,6 +720,8 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 		return err
 	}
 	started := s.clock.Now()
+	op := domain.Operation{Action: action, StartedBy: actor.Username, InstanceID: inst.ID}
+	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	reqID, err := do(inst)
 	e := domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
 		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started}
@@ -698,6 +729,11 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 		s.recordRefusal(ctx, e)
 	} else {
 		s.record(ctx, e)
+	}
+	if err != nil {
+		s.emitOp(ctx, domain.EventOperationFailed, op, err)
+	} else {
+		s.emitOp(ctx, domain.EventOperationSucceeded, op, nil)
 	}
 	return err
 }
@@ -757,6 +793,7 @@ func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
 		err := s.store.Clear(ctx, inst.Version)
 		if err == nil {
 			s.obs.RecordedStatus("")
+			s.emit(ctx, domain.EventInstanceStatus, "", inst.ID, domain.EventData{Previous: inst.LastStatus})
 		}
 		if !errors.Is(err, domain.ErrVersionConflict) {
 			if errors.Is(err, domain.ErrNoInstance) {
