@@ -33,6 +33,9 @@ type worker struct {
 	opID   string
 	holder string // this process and this worker: a worker in the same process can take over too
 	cancel context.CancelFunc
+
+	mu   sync.Mutex
+	last time.Time // the last renewal: renewing at every poll would make a write per poll
 }
 
 type workerKey struct{}
@@ -72,7 +75,7 @@ func (s *Service) startWorker(ctx context.Context, op domain.Operation) (context
 		old.cancel()
 	}
 	ctx = context.WithValue(ctx, workerKey{}, w)
-	s.beat(ctx)
+	s.renew(ctx, w)
 	return ctx, func() {
 		s.workers.done(w)
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -82,13 +85,27 @@ func (s *Service) startWorker(ctx context.Context, op domain.Operation) (context
 	}
 }
 
-// beat renews the lease of the operation ctx works on. When another worker
-// holds it (the operation was taken over), this worker stops.
+// beat renews the lease of the operation ctx works on, at most ten times
+// per StallAfter. When another worker holds it (the operation was taken
+// over), this worker stops.
 func (s *Service) beat(ctx context.Context) {
 	w, ok := ctx.Value(workerKey{}).(*worker)
 	if !ok || ctx.Err() != nil {
 		return
 	}
+	now := s.clock.Now()
+	w.mu.Lock()
+	due := now.Sub(w.last) >= s.cfg.StallAfter/10
+	w.mu.Unlock()
+	if due {
+		s.renew(ctx, w)
+	}
+}
+
+func (s *Service) renew(ctx context.Context, w *worker) {
+	w.mu.Lock()
+	w.last = s.clock.Now()
+	w.mu.Unlock()
 	l, held, err := s.leases.Acquire(ctx, opLease+w.opID, w.holder, s.cfg.StallAfter)
 	if err == nil && !held {
 		s.log.Warn("operation taken over by another worker; this one stops", "op", w.opID, "holder", l.Holder)
