@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/seatide
 PKGS    ?= ./...
 
-.PHONY: run build test test-short vet fmt bench bench-publish clean console
+.PHONY: run build test test-short vet fmt bench bench-publish clean console fuzz-smoke
 
 ## run: build and serve on the embedded defaults (SQLite ./seatide.db, 127.0.0.1:5000)
 run: build
@@ -31,6 +31,18 @@ vet:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## fuzz-smoke: each fuzz target for FUZZTIME (3s) beyond its seed corpus (testdata/fuzz/): the v1
+## parameter reader, the Python-style JSON writer, the token parsers, the Minecraft packet readers
+FUZZTIME ?= 3s
+FUZZ_TARGETS = ./adapters/http:FuzzV1Params ./adapters/http:FuzzPythonJSON ./domain/users:FuzzTokenParsing \
+	./adapters/jwt:FuzzVerify ./adapters/mcping:FuzzPacketReaders
+fuzz-smoke:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## bench: Go benchmarks, then the service against its targets, beside a bare net/http + jwx
 ## baseline, loaded by wrk (installed with apt-get when missing): everything goes to bench/out/

@@ -25,6 +25,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/password"
 	"github.com/seatidemc/seatide/adapters/prom"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/billing"
 	"github.com/seatidemc/seatide/domain/frontdoor"
 	"github.com/seatidemc/seatide/domain/instances"
@@ -133,12 +134,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Start:         bursts.started,
 		Done:          bursts.done,
 	})
-	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
-		OpenSignup:       cfg.Users.OpenSignup,
-		OpenReads:        cfg.V1.OpenReads,
-		HideUnknownUsers: cfg.Users.HideUnknown,
-		RevocationDelay:  cfg.Users.RevocationDelay,
-	})
+	a.users = users.New(db.Users(), fairHasher(cfg, hasher), tokens, a.clock, usersOptions(cfg, db, a.clock))
+	for _, d := range cfg.Deprecations() {
+		log.Warn("deprecated configuration", "detail", d)
+	}
+	if cfg.Production && cfg.Users.Signup == domain.SignupOpen {
+		log.Warn("users.signup is open: anyone on the internet can create an account that starts billed servers and reads the account's money; use approval unless you run the original web UI")
+	}
 	a.billing = billing.New(a.cloud.billing, billing.Options{OpenReads: cfg.V1.OpenReads, MaxPages: cfg.Info.MaxPages})
 	checker, err := newChecker(cfg, a.cloud)
 	if err != nil {
@@ -175,6 +177,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Console:        consoleHandler(cfg),
 		SecureCookies:  cfg.Production,
 		Settings:       func() any { return cfg.Settings() },
+		ClientAddr:     clientAddrOptions(cfg),
+		Accounts:       a.users,
 		Events:         a.events.hub,
 		Webhooks:       a.events.status,
 		SSEHeartbeat:   cfg.Events.Heartbeat,

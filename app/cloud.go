@@ -285,6 +285,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		DeployTimeout:       cfg.Deploy.Timeout,
 		ReconcileInterval:   cfg.Reconcile.Interval,
 		LeaseTTL:            cfg.Reconcile.LeaseTTL,
+		StallAfter:          cfg.Ops.StallAfter,
 		DeleteOrphans:       cfg.Reconcile.DeleteOrphans,
 		MinecraftPort:       cfg.Minecraft.Port,
 		ProbeTimeout:        cfg.Minecraft.Timeout,

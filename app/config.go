@@ -43,6 +43,8 @@ type Config struct {
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	HTTP      HTTPConfig      `mapstructure:"http"`
+	Ops       OpsConfig       `mapstructure:"ops"`
 	Console   ConsoleConfig   `mapstructure:"console"`
 	Events    EventsConfig    `mapstructure:"events"`
 	Notify    NotifyConfig    `mapstructure:"notify"`
@@ -82,9 +84,16 @@ type DatabaseConfig struct {
 }
 
 type UsersConfig struct {
-	OpenSignup          bool `mapstructure:"open_signup"`
 	HideUnknown         bool `mapstructure:"hide_unknown"`
 	MaxConcurrentHashes int  `mapstructure:"max_concurrent_hashes"`
+
+	// Who may spend and how hard logins are to guess: config_security.go.
+	SignupText   string            `mapstructure:"signup"`
+	OpenSignup   *bool             `mapstructure:"open_signup"` // deprecated alias of signup
+	SignupLimit  int               `mapstructure:"signup_limit"`
+	SignupWindow time.Duration     `mapstructure:"signup_window"`
+	Login        LoginConfig       `mapstructure:"login"`
+	Signup       domain.SignupMode `mapstructure:"-"`
 	// RevocationDelay bounds how long a deletion, password change or
 	// demotion takes to reach every replica's token checks; 0 reads the
 	// user on every check.
@@ -308,8 +317,7 @@ func defaults() map[string]any {
 		"database.max_idle_conns":     10,
 		"database.conn_max_lifetime":  "30m",
 		"database.query_timeout":      "5s",
-		"users.open_signup":           true,
-		"users.hide_unknown":          false,
+		"users.hide_unknown":          true,
 		"users.max_concurrent_hashes": 2,
 		"users.revocation_delay":      "1s",
 		"log.level":                   "info",
@@ -377,6 +385,19 @@ func defaults() map[string]any {
 		"info.max_pages":              20,
 		"metrics.listen":              "",
 		"console.enabled":             true,
+
+		// Issue 17: who may spend, login throttling, trusted proxies, stalls.
+		"users.signup":                     "approval",
+		"users.open_signup":                nil,
+		"users.signup_limit":               5,
+		"users.signup_window":              "1h",
+		"users.login.max_failures":         10,
+		"users.login.address_max_failures": 50,
+		"users.login.window":               "15m",
+		"users.login.max_delay":            "15m",
+		"http.trusted_proxy_header":        "",
+		"http.trusted_proxies":             []string{},
+		"ops.stall_after":                  "10m",
 
 		"events.keep":          "720h",
 		"events.poll_interval": "1s",
@@ -592,6 +613,9 @@ func (c *Config) finish() error {
 			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
 		}
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	if err := c.finishSecurity(); err != nil {
+		return err
 	}
 	if err := c.finishEvents(); err != nil {
 		return err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"github.com/seatidemc/seatide/domain"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,7 +47,7 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{name: "defaults with no file", check: func(t *testing.T, c Config) {
 			if c.Listen != "127.0.0.1:5000" || c.Database.Driver != "sqlite" || c.Database.DSN != "./seatide.db" ||
-				!c.Users.OpenSignup || c.V1.OpenReads || !*c.Database.AutoMigrate || c.Log.Format != "text" {
+				c.Users.Signup != domain.SignupApproval || !c.Users.HideUnknown || c.V1.OpenReads || !*c.Database.AutoMigrate || c.Log.Format != "text" {
 				t.Errorf("unexpected defaults: %+v", c)
 			}
 		}},
@@ -66,10 +67,33 @@ func TestLoadConfig(t *testing.T) {
 			}},
 		{name: "file values", file: "listen: 127.0.0.1:9\nusers:\n  open_signup: false\nv1:\n  open_reads: true\ndatabase:\n  driver: mysql\n  dsn: root@tcp(127.0.0.1:3306)/x\n  query_timeout: 2s\n",
 			check: func(t *testing.T, c Config) {
-				if c.Listen != "127.0.0.1:9" || c.Users.OpenSignup || !c.V1.OpenReads || *c.Database.AutoMigrate || c.Database.QueryTimeout != 2*time.Second {
+				if c.Listen != "127.0.0.1:9" || c.Users.Signup != domain.SignupClosed || len(c.Deprecations()) != 1 || !c.V1.OpenReads || *c.Database.AutoMigrate || c.Database.QueryTimeout != 2*time.Second {
 					t.Errorf("unexpected: %+v", c)
 				}
 			}},
+		{name: "signup", env: []string{"SEATIDE_USERS_SIGNUP=open"}, check: func(t *testing.T, c Config) {
+			if c.Users.Signup != domain.SignupOpen || len(c.Deprecations()) != 0 {
+				t.Errorf("signup %q, deprecations %q", c.Users.Signup, c.Deprecations())
+			}
+		}},
+		{name: "open_signup alias", env: []string{"SEATIDE_USERS_OPEN_SIGNUP=true"}, check: func(t *testing.T, c Config) {
+			if c.Users.Signup != domain.SignupOpen || len(c.Deprecations()) != 1 {
+				t.Errorf("signup %q, deprecations %q", c.Users.Signup, c.Deprecations())
+			}
+		}},
+		{name: "open_signup contradicts signup", env: []string{"SEATIDE_USERS_OPEN_SIGNUP=true", "SEATIDE_USERS_SIGNUP=closed"},
+			wantErr: "users.open_signup: true contradicts users.signup: closed"},
+		{name: "bad signup", env: []string{"SEATIDE_USERS_SIGNUP=maybe"}, wantErr: `users.signup: "maybe" is not open, approval or closed`},
+		{name: "proxy header needs proxies", env: []string{"SEATIDE_HTTP_TRUSTED_PROXY_HEADER=X-Forwarded-For"},
+			wantErr: "http.trusted_proxies: empty"},
+		{name: "trusted proxies", env: []string{"SEATIDE_HTTP_TRUSTED_PROXY_HEADER=x-forwarded-for", "SEATIDE_HTTP_TRUSTED_PROXIES=10.0.0.0/8, 192.0.2.1"},
+			check: func(t *testing.T, c Config) {
+				if c.HTTP.TrustedProxyHeader != "X-Forwarded-For" || len(c.HTTP.TrustedProxies) != 2 || c.HTTP.TrustedProxies[1].String() != "192.0.2.1/32" {
+					t.Errorf("http = %+v", c.HTTP)
+				}
+			}},
+		{name: "bad proxy", env: []string{"SEATIDE_HTTP_TRUSTED_PROXY_HEADER=X-Real-Ip", "SEATIDE_HTTP_TRUSTED_PROXIES=proxy.local"},
+			wantErr: `http.trusted_proxies: "proxy.local" is not an address`},
 		{name: "list from env", env: []string{"SEATIDE_CORS_ALLOWED_ORIGINS=https://a.example, https://b.example"},
 			check: func(t *testing.T, c Config) {
 				if len(c.CORS.AllowedOrigins) != 2 || c.CORS.AllowedOrigins[1] != "https://b.example" {

@@ -214,7 +214,7 @@ func TestV1UserRoutes(t *testing.T) {
 		// auth
 		{"auth: no type", "POST", "/api/user/v1/auth", m{}, nil, fail("Not enough argument. Details: type")},
 		{"auth: unknown type", "POST", "/api/user/v1/auth", m{"type": "nope"}, nil, fail("Invalid action.")},
-		{"auth: unknown user", "POST", "/api/user/v1/auth", m{"type": "auth", "username": "alex", "password": "whatever1"}, nil, ng("User not exists.")},
+		{"auth: unknown user (hide_unknown: like a wrong password)", "POST", "/api/user/v1/auth", m{"type": "auth", "username": "alex", "password": "whatever1"}, nil, ng("Not verified.")},
 		{"auth: wrong password", "POST", "/api/user/v1/auth", m{"type": "auth", "username": "steve", "password": "wrong-password"}, nil, ng("Not verified.")},
 		{"auth: no password", "POST", "/api/user/v1/auth", m{"type": "auth", "username": "steve"}, nil, fail("Not enough argument. Details: password")},
 		{"auth: form body", "POST", "/api/user/v1/auth", url.Values{"type": {"auth"}, "username": {"steve"}, "password": {"steve-password"}}, nil, `~{"status": "ok", "data": "ey`},
@@ -410,7 +410,7 @@ func TestTokensEndWithTheirUser(t *testing.T) {
 }
 
 func TestSwitches(t *testing.T) {
-	closed := startService(t, func(c *app.Config) { c.Users.OpenSignup = false; c.V1.OpenReads = true })
+	closed := startService(t, func(c *app.Config) { c.Users.Signup = domain.SignupClosed; c.V1.OpenReads = true })
 	admin := closed.login("admin", "admin-password")
 	create := m{"type": "create", "username": "alex", "password": "alex-password", "email": "alex@example.com"}
 	if _, body := closed.do("POST", "/api/user/v1/action", create); body != fail("Not enough argument. Details: token") {

@@ -160,7 +160,7 @@ func TestReadyz(t *testing.T) {
 		want     string
 	}{
 		{"ready", func(*testing.T, *service, string) {}, 200,
-			`{"status":"ready","checks":{"account":"ok","cloud":"ok","database":"ok","migrations":"ok"}}`},
+			`{"status":"ready","checks":{"account":"ok","cloud":"ok","database":"ok","migrations":"ok","writes":"ok"}}`},
 		{"migration rolled back", func(t *testing.T, s *service, dsn string) {
 			db, err := sqlstore.Open(context.Background(), sqlstore.Config{Driver: "sqlite", DSN: dsn})
 			if err != nil {
@@ -170,12 +170,12 @@ func TestReadyz(t *testing.T) {
 			if err := db.MigrateDown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-		}, 503, `{"status":"not ready","checks":{"account":"ok","cloud":"ok","database":"ok","migrations":"schema version 10, want 11"}}`},
+		}, 503, `{"status":"not ready","checks":{"account":"ok","cloud":"ok","database":"ok","migrations":"schema version 10, want 11","writes":"ok"}}`},
 		{"database closed", func(t *testing.T, s *service, _ string) {
 			if err := app.CloseDatabase(s.app); err != nil {
 				t.Fatal(err)
 			}
-		}, 503, `{"status":"not ready","checks":{"account":"ok","cloud":"ok","database":"unreachable","migrations":"schema version unreadable"}}`},
+		}, 503, `{"status":"not ready","checks":{"account":"ok","cloud":"ok","database":"unreachable","migrations":"schema version unreadable","writes":"store cannot write"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,14 @@ func (a *App) readinessChecks() []httpadapter.Check {
 			}
 			return nil
 		}},
+		{Name: "writes", Run: func(ctx context.Context) error {
+			// A database that answers reads while refusing every write (a
+			// full disk) is not ready.
+			if err := a.db.WriteProbe(ctx); err != nil {
+				return domain.Wrap(domain.Errorf(domain.CodeUnavailable, "store cannot write"), err)
+			}
+			return nil
+		}},
 		{Name: "migrations", Run: func(ctx context.Context) error {
 			have, err := a.db.MigrationVersion(ctx)
 			if err != nil {

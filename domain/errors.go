@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error by what a caller can do about it. Adapters turn
@@ -111,4 +112,29 @@ func ErrorFields(err error) []string {
 		return e.Fields
 	}
 	return nil
+}
+
+// CodeRateLimited: the caller tried too often; retrying after a wait helps.
+const CodeRateLimited Code = "rate_limited"
+
+// ErrTooManyAttempts is a login or sign-up refused before any check because
+// the account or the address failed too often lately.
+var ErrTooManyAttempts = Errorf(CodeRateLimited, "too many attempts")
+
+// WaitError is ErrTooManyAttempts with how long to wait before trying again.
+type WaitError struct{ After time.Duration }
+
+func (e *WaitError) Error() string {
+	return ErrTooManyAttempts.Message + "; retry after " + e.After.String()
+}
+
+func (e *WaitError) Unwrap() error { return ErrTooManyAttempts }
+
+// RetryAfter returns how long err says to wait, when it says so.
+func RetryAfter(err error) (time.Duration, bool) {
+	var w *WaitError
+	if errors.As(err, &w) {
+		return w.After, true
+	}
+	return 0, false
 }

@@ -4,6 +4,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Group is a user's rights: std members use the game server, admins run it.
@@ -48,10 +50,22 @@ type User struct {
 	TokenVersion int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Pending marks an account that signed itself up while sign-up needs
+	// an admin's approval: it may sign in, but not spend (see Approved).
+	Pending bool
+
+	// Scope is not stored: it is what the credential the caller presented
+	// allows. "" for a login token (no limit beyond the group), an API
+	// token's widest scope otherwise. TokenID names that API token (0 for
+	// a login).
+	Scope   Scope
+	TokenID int64
 }
 
-// IsAdmin reports whether the user holds admin rights.
-func (u User) IsAdmin() bool { return u.Group == GroupAdmin }
+// IsAdmin reports whether the caller may use admin rights now: an admin,
+// signed in with a credential that carries them (an API token of scope
+// read or play does not, even for an admin).
+func (u User) IsAdmin() bool { return u.Group == GroupAdmin && u.Allows(ScopeAdmin) }
 
 // Sentinel errors of the user side; the HTTP adapter maps each to its v1 text.
 var (
@@ -64,6 +78,22 @@ var (
 	ErrPermissionDenied = Errorf(CodeForbidden, "permission denied")
 	ErrProtectedAccount = Errorf(CodeForbidden, "the admin account cannot be changed")
 )
+
+// ValidateLookupName refuses a name no account can have before it reaches a
+// store: empty, too long, not UTF-8, or holding a control character (a NUL
+// byte is an error on PostgreSQL and silently cut elsewhere). Legacy names
+// that break today's rules for new names still pass.
+func ValidateLookupName(s string) error {
+	if s == "" || len(s) > 4*UsernameMax || !utf8.ValidString(s) {
+		return Invalid("username")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return Invalid("username")
+		}
+	}
+	return nil
+}
 
 // ValidateUsername checks 3..20 characters of [A-Za-z0-9._].
 func ValidateUsername(s string) error {

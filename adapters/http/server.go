@@ -64,6 +64,11 @@ type Options struct {
 	// Settings returns the effective configuration with secrets hidden, for
 	// GET /api/v2/settings (admins); nil: no such route.
 	Settings func() any
+	// ClientAddr says how to find a client's address (login limits).
+	ClientAddr ClientAddrOptions
+	// Accounts serves the v2 sign-in, user approval and API token routes;
+	// nil: they are not served.
+	Accounts AccountService
 
 	// Events serves GET /api/v2/events (nil: no such route); Webhooks
 	// reports GET /api/v2/webhooks. SSEHeartbeat paces the comment lines
@@ -91,6 +96,8 @@ type Server struct {
 
 	secureCookies bool
 	settings      func() any
+	clientAddr    ClientAddrOptions
+	accounts      AccountService
 
 	events       EventStream
 	webhooks     WebhookStatus
@@ -108,7 +115,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
 		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings,
-		minecraft: opts.Minecraft}
+		minecraft: opts.Minecraft, clientAddr: opts.ClientAddr, accounts: opts.Accounts}
 	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker
 	if s.sseHeartbeat <= 0 {
 		s.sseHeartbeat = 15 * time.Second
@@ -117,7 +124,7 @@ func New(opts Options) *Server {
 		s.sseTicker = realTicker
 	}
 	r := s.router
-	r.Use(requestID, s.logRequests, s.recoverPanics)
+	r.Use(requestID, s.logRequests, s.recoverPanics, apiHeaders, s.withClientAddr)
 	if len(opts.AllowedOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: opts.AllowedOrigins,

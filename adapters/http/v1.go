@@ -106,6 +106,11 @@ var errParse = errors.New("request body is neither a form nor a JSON object")
 
 func readParams(r *http.Request) (params, error) {
 	p := params{query: r.URL.Query()}
+	if r.Method != http.MethodGet {
+		// A token in a URL ends up in logs and browser history. v1 needs it
+		// only where its contract has no body: the token-guarded GETs.
+		p.query.Del("token")
+	}
 	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		p.bearer = strings.TrimSpace(h[7:])
 	}

@@ -69,6 +69,7 @@ var v1Answers = []struct {
 	{domain.ErrUsernameTaken, "ng", msgUsernameExists},
 	{domain.ErrEmailTaken, "ng", msgInvalidArgument + " Details: email"},
 	{domain.ErrWrongPassword, "ng", msgNotVerified},
+	{domain.ErrTooManyAttempts, "ng", msgNotVerified}, // with Retry-After: the old client knows no other text
 	{domain.ErrTokenExpired, "ng", msgExpiredToken},
 	{domain.ErrTokenInvalid, "error", msgInvalidToken},
 	{domain.ErrPermissionDenied, "ng", msgPermissionDenied},
@@ -97,7 +98,10 @@ func capitalise(s string) string {
 
 // fail answers a v1 failure. fallback is the route's text for what has no
 // text of its own (store trouble on the user routes: "Database error.").
+// A throttled login or sign-up keeps the v1 answer the old client knows
+// ("Not verified.") and says when to come back in Retry-After.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, fallback string) {
+	setRetryAfter(w, err)
 	writeV1(w, v1Failure(r, s.log, err, fallback))
 }
 

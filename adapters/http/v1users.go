@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/domain/users"
@@ -255,4 +256,12 @@ func (s *Server) userGetCount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w, n)
+}
+
+// setRetryAfter sets Retry-After (whole seconds, rounded up) when err says
+// how long to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if wait, ok := domain.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+	}
 }

@@ -68,6 +68,11 @@ func (s *Server) v2Routes(r chi.Router) {
 		r.With(s.v2Auth).Get("/settings", s.v2Settings)
 	}
 
+	// Sign-in for scripts, approval of accounts, API tokens (issue 17).
+	if s.accounts != nil {
+		s.v2AccountRoutes(r)
+	}
+
 	// Events and notifications (issue 18).
 	if s.events != nil {
 		r.With(s.v2Auth).Get("/events", s.v2Events)

@@ -41,6 +41,7 @@ var v2Statuses = map[domain.Code]struct {
 	domain.CodePrecondition:    {http.StatusConflict, "failed-precondition", "Not in a state that allows it."},
 	domain.CodeUnavailable:     {http.StatusServiceUnavailable, "unavailable", "A dependency is unavailable; try again later."},
 	domain.CodeInternal:        {http.StatusInternalServerError, "internal", "Internal error."},
+	domain.CodeRateLimited:     {http.StatusTooManyRequests, "rate-limited", "Too many attempts; wait before trying again."},
 }
 
 // writeProblem answers a v2 failure that has no domain error behind it
@@ -78,6 +79,7 @@ func (s *Server) v2Failure(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		p.Detail = sentence(de.Message)
 	}
+	setRetryAfter(w, err)
 	if code == domain.CodeUnauthenticated || code == domain.CodeExpired {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="seatide"`)
 	}

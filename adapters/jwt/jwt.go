@@ -162,6 +162,9 @@ func (s *Service) Verify(_ context.Context, token string) (domain.TokenClaims, e
 	// signature is checked with HS256 and our key alone. Only the compact
 	// serialization is accepted. The header is read by hand: parsing the
 	// whole JWS for it doubled the cost of every check.
+	if err := strictShape(token); err != nil {
+		return invalid(err)
+	}
 	if err := checkHeader(token); err != nil {
 		return invalid(err)
 	}

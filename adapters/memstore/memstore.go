@@ -36,8 +36,10 @@ type Store struct {
 	users  map[int64]domain.User // by ID
 	byName map[string]int64      // folded username -> ID
 	byMail map[string]int64      // folded email -> ID
-	mc     minecraftNames        // Minecraft name bindings (minecraftnames.go)
-	stamp  int64                 // bumped by every user write (UsersStamp)
+	mc          minecraftNames            // Minecraft name bindings (minecraftnames.go)
+	tokens      map[int64]domain.APIToken // by ID; made on first use (apitokens.go)
+	nextTokenID int64
+	stamp       int64 // bumped by every user write (UsersStamp)
 }
 
 // New returns an empty store stamping times with clock (ports.SystemClock
@@ -58,8 +60,10 @@ func New(clock ports.Clock) *Store {
 // now is the clock's time in UTC, cut to microseconds like the SQL stores.
 func (s *Store) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// clone returns a copy sharing no memory with u.
+// clone returns a copy sharing no memory with u, without the fields that
+// describe a credential rather than the account (they are not stored).
 func clone(u domain.User) domain.User {
+	u.Scope, u.TokenID = "", 0
 	if u.Nickname != nil {
 		n := *u.Nickname
 		u.Nickname = &n
@@ -174,6 +178,7 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 	}
 	s.remove(u)
 	s.mc.drop(u.ID)
+	s.dropTokensOf(u.ID)
 	s.stamp++
 	return nil
 }

@@ -5,6 +5,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/go-sql-driver/mysql"
 	"modernc.org/sqlite"
@@ -43,5 +46,42 @@ func (db *DB) otherError(ctx context.Context, err error, what string) error {
 	if errors.As(err, &sqliteErr) && (sqliteErr.Code()&0xff == sqlite3.SQLITE_BUSY || sqliteErr.Code()&0xff == sqlite3.SQLITE_LOCKED) {
 		return domain.Wrap(ErrUnavailable, err)
 	}
+	if outage(err) {
+		return domain.Wrap(ErrUnavailable, err)
+	}
 	return domain.Internal(err, what)
+}
+
+// outage reports a failure of the database server rather than of the
+// statement: a connection an administrator or a restart killed, a server
+// shutting down or refusing connections, a full disk. Retrying later helps.
+func outage(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08 connection exception; 57P01 admin shutdown (e.g.
+		// pg_terminate_backend), 57P02 crash shutdown, 57P03 cannot connect
+		// now; class 53 insufficient resources (53100 disk full).
+		c := pgErr.Code
+		return strings.HasPrefix(c, "08") || strings.HasPrefix(c, "53") || c == "57P01" || c == "57P02" || c == "57P03"
+	}
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		switch myErr.Number {
+		case 1927, // ER_CONNECTION_KILLED: KILL of our connection
+			1053, // ER_SERVER_SHUTDOWN
+			1040, // ER_CON_COUNT_ERROR: too many connections
+			1021, // ER_DISK_FULL
+			1114: // ER_RECORD_FILE_FULL: the table is full
+			return true
+		}
+	}
+	var sqliteErr *sqlite.Error
+	if errors.As(err, &sqliteErr) {
+		switch sqliteErr.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return true
+		}
+	}
+	var pgConnErr *pgconn.ConnectError
+	return errors.As(err, &pgConnErr)
 }

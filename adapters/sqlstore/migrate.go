@@ -18,12 +18,23 @@ import (
 // migrations. It is cheap and holds no state beyond this call, so nothing is
 // kept between uses and nothing global is touched.
 func (db *DB) provider(ctx context.Context) (*goose.Provider, error) {
+	return db.newProvider(ctx, true)
+}
+
+// readProvider is a provider for reading the schema version only: it takes
+// no advisory lock, so overlapping readiness probes never wait for (or
+// fail on) each other or on a migration.
+func (db *DB) readProvider(ctx context.Context) (*goose.Provider, error) {
+	return db.newProvider(ctx, false)
+}
+
+func (db *DB) newProvider(ctx context.Context, locked bool) (*goose.Provider, error) {
 	fsys, err := migrations.FS(db.d.name)
 	if err != nil {
 		return nil, err
 	}
 	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
-	if db.d.name == "postgres" {
+	if db.d.name == "postgres" && locked {
 		// Replicas auto-migrating at once take turns on an advisory lock,
 		// one per database and schema so that tests on separate schemas do
 		// not wait for each other.
@@ -99,7 +110,7 @@ func (db *DB) MigrationsPending(ctx context.Context) (bool, error) {
 
 // MigrationVersion returns the latest applied migration (0 for none).
 func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
-	p, err := db.provider(ctx)
+	p, err := db.readProvider(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +124,7 @@ func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 // LatestMigration returns the newest migration this binary embeds: a
 // database at that version has the schema the binary expects.
 func (db *DB) LatestMigration(ctx context.Context) (int64, error) {
-	p, err := db.provider(ctx)
+	p, err := db.readProvider(ctx)
 	if err != nil {
 		return 0, err
 	}

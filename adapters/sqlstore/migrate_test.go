@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,6 +61,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
+			`(?m)^6\s+pending\s+-\s+00006_signup_approval_api_tokens\.sql$`,
 			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`,
 			`(?m)^10\s+pending\s+-\s+00010_minecraft_names\.sql$`,
 			`(?m)^11\s+pending\s+-\s+00011_users_stamp\.sql$`)
@@ -74,6 +76,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
+			`(?m)^6\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00006_signup_approval_api_tokens\.sql$`,
 			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`,
 			`(?m)^10\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00010_minecraft_names\.sql$`,
 			`(?m)^11\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00011_users_stamp\.sql$`)
@@ -104,6 +107,14 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		if _, err := db.Ledger().Begin(ctx, domain.CostInterval{InstanceID: "i-1", Product: domain.ProductDisk, Start: time.Now(), Price: 1, Currency: "CNY"}); err != nil {
 			t.Fatalf("Begin a disk after up: %v", err)
+		}
+		alice, err := db.Users().UserByName(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.APITokens().CreateAPIToken(ctx, domain.APIToken{UserID: alice.ID, Name: "bot", Scopes: []domain.Scope{domain.ScopeRead},
+			Hash: strings.Repeat("a", 64), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatalf("CreateAPIToken after up: %v", err)
 		}
 		if _, err := db.Events().Append(ctx, domain.NewEvent(domain.EventPlayerJoined, time.Now(), "", "i-1", domain.EventData{}), []string{"a"}); err != nil {
 			t.Fatalf("Append event after up: %v", err)
@@ -137,9 +148,16 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (events): %v", err)
 		}
-		version(5)
+		version(6)
 		if _, err := db.Events().After(ctx, 0, 10); domain.ErrorCode(err) != domain.CodeInternal {
 			t.Fatalf("Events after down: %v, want an internal error (no table)", err)
+		}
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (signup approval, api tokens): %v", err)
+		}
+		version(5)
+		if n, err := db.Users().CountUsers(ctx); err != nil || n != 1 {
+			t.Fatalf("users after down 6: %d, %v", n, err)
 		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (history api_request_id): %v", err)

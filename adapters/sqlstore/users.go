@@ -18,7 +18,7 @@ type userStore struct{ db *DB }
 
 var _ ports.UserStore = (*userStore)(nil)
 
-const userColumns = "id, username, email, grp, nickname, password_hash, token_version, created_at, updated_at"
+const userColumns = "id, username, email, grp, nickname, password_hash, token_version, created_at, updated_at, pending"
 
 // userError is the one place where the user store's driver errors become
 // the domain errors ports.UserStore documents.
@@ -50,7 +50,7 @@ func scanUser(r rowScanner) (domain.User, error) {
 		nickname sql.NullString
 	)
 	err := r.Scan(&u.ID, &u.Username, &u.Email, &group, &nickname, &u.PasswordHash, &u.TokenVersion,
-		scanTime{&u.CreatedAt}, scanTime{&u.UpdatedAt})
+		scanTime{&u.CreatedAt}, scanTime{&u.UpdatedAt}, &u.Pending)
 	if err != nil {
 		return domain.User{}, err
 	}
@@ -82,10 +82,10 @@ func (s *userStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 		n := *u.Nickname
 		u.Nickname = &n
 	}
-	query := "INSERT INTO users (username, email, grp, nickname, password_hash, token_version, created_at, updated_at)" +
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	query := "INSERT INTO users (username, email, grp, nickname, password_hash, token_version, created_at, updated_at, pending)" +
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	args := []any{u.Username, u.Email, string(u.Group), nullString(u.Nickname), u.PasswordHash, u.TokenVersion,
-		d.timeArg(u.CreatedAt), d.timeArg(u.UpdatedAt)}
+		d.timeArg(u.CreatedAt), d.timeArg(u.UpdatedAt), u.Pending}
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := bumpUsersStamp(ctx, tx, d); err != nil {
 			return err
@@ -190,9 +190,9 @@ func (s *userStore) UpdateUser(ctx context.Context, username string, fn func(u *
 			u.Nickname = &n
 		}
 		_, err = tx.ExecContext(ctx, d.q("UPDATE users SET username = ?, email = ?, grp = ?, nickname = ?,"+
-			" password_hash = ?, token_version = ?, updated_at = ? WHERE id = ?"),
+			" password_hash = ?, token_version = ?, updated_at = ?, pending = ? WHERE id = ?"),
 			u.Username, u.Email, string(u.Group), nullString(u.Nickname), u.PasswordHash, u.TokenVersion,
-			d.timeArg(u.UpdatedAt), u.ID)
+			d.timeArg(u.UpdatedAt), u.Pending, u.ID)
 		if err != nil {
 			return err
 		}

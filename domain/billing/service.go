@@ -55,12 +55,14 @@ func New(cloud ports.Billing, opts Options) *Service {
 	return &Service{cloud: cloud, opts: opts}
 }
 
-// allowed: any signed-in user may read the account, anyone with OpenReads.
+// allowed: approved members may read the account (with a credential of
+// scope read or more); with OpenReads, anyone without a token too, as
+// the original UI needs.
 func (s *Service) allowed(actor *domain.User) error {
-	if actor == nil && !s.opts.OpenReads {
-		return domain.ErrPermissionDenied
+	if actor == nil && s.opts.OpenReads {
+		return nil
 	}
-	return nil
+	return domain.Allowed(actor, domain.NeedMoney)
 }
 
 // Balance returns the available cash.

@@ -312,8 +312,8 @@ const MaxCostDays = 366
 // `to`, in the ledger's location; running instances count up to now. A zero
 // from is the first of this month; a zero to is the end of from's month.
 func (s *Service) Cost(ctx context.Context, actor *domain.User, from, to time.Time) (CostReport, error) {
-	if actor == nil {
-		return CostReport{}, domain.ErrPermissionDenied
+	if err := domain.Allowed(actor, domain.NeedMoney); err != nil {
+		return CostReport{}, err
 	}
 	loc := s.cfg.CostLocation
 	if from.IsZero() {

@@ -13,11 +13,10 @@ import (
 // (start only when Stopped...) are left to the caller, who shows the state.
 func (s *Service) Permitted(ctx context.Context, actor *domain.User) map[string]error {
 	out := map[string]error{"new": mayCreate(actor, s.cfg.CreateRequiresAdmin)}
-	admin := error(nil)
-	if actor == nil || !actor.IsAdmin() {
-		admin = domain.ErrPermissionDenied
-	}
-	out["start"], out["stop"], out["delete"] = admin, admin, admin
+	// The same needs as the actions themselves (domain/access.go).
+	out["start"] = domain.Allowed(actor, domain.NeedAdminPlay)
+	out["stop"] = domain.Allowed(actor, domain.NeedAdmin)
+	out["delete"] = domain.Allowed(actor, domain.NeedAdmin)
 	if len(s.cfg.Offers) > 0 {
 		budget := s.budgetAllows(ctx, s.cfg.Offers[0])
 		for _, a := range []string{"new", "start"} {

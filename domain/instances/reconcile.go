@@ -149,7 +149,7 @@ func (s *Service) reconcile(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	running := err == nil && op.State == domain.OpRunning && op.Action == "new"
-	if running && s.abandoned(ctx, op) {
+	if running && (s.abandoned(ctx, op) || s.stalled(ctx, op)) {
 		if err := s.takeOver(ctx, op, managed); err != nil {
 			rep.Problems = append(rep.Problems, err)
 		} else {

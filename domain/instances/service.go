@@ -57,6 +57,12 @@ type Config struct {
 	ProcessID         string
 	ReconcileInterval time.Duration
 	LeaseTTL          time.Duration
+	// StallAfter: an operation whose worker has not renewed it for this
+	// long is taken over by the reconciler, even when its owner is alive
+	// (stall.go). StoreRetryBase is the first wait before retrying a store
+	// write of a background step.
+	StallAfter     time.Duration
+	StoreRetryBase time.Duration
 	// DeleteOrphans deletes managed instances that are not recorded and
 	// cannot be adopted, instead of only reporting them.
 	DeleteOrphans bool
@@ -146,6 +152,8 @@ type Service struct {
 	reported map[string]bool // orphans already written to history by this process
 
 	reconciling sync.Mutex // one Reconcile at a time in this process
+	workers     workers    // operations this process is finishing (stall.go)
+	refusals    refusals   // refused actions sampled into history (refusals.go)
 
 	probes  *probeCache
 	watchMu sync.Mutex // one Watch at a time; guards watch
@@ -175,6 +183,12 @@ func New(d Deps, cfg Config) *Service {
 	}
 	if cfg.LeaseTTL < 2*cfg.ReconcileInterval {
 		cfg.LeaseTTL = 3 * cfg.ReconcileInterval
+	}
+	if cfg.StallAfter <= 0 {
+		cfg.StallAfter = 10 * time.Minute
+	}
+	if cfg.StoreRetryBase <= 0 {
+		cfg.StoreRetryBase = storeRetryBase
 	}
 	if cfg.MinecraftPort <= 0 {
 		cfg.MinecraftPort = 25565
@@ -303,14 +317,13 @@ func result(err error) string {
 	return string(domain.CodeInternal)
 }
 
+// mayCreate: new spends money, so it needs an approved account and a
+// credential of scope play (and admin rights when the operator says so).
 func mayCreate(actor *domain.User, adminOnly bool) error {
-	switch {
-	case actor == nil:
-		return domain.ErrPermissionDenied
-	case adminOnly && !actor.IsAdmin():
-		return domain.ErrPermissionDenied
+	if adminOnly {
+		return domain.Allowed(actor, domain.NeedAdminPlay)
 	}
-	return nil
+	return domain.Allowed(actor, domain.NeedPlay)
 }
 
 // Create claims the single slot, creates the preferred instance that has
@@ -440,13 +453,14 @@ func (s *Service) runInstance(ctx context.Context, sp ports.InstanceSpec, token 
 // goFinish runs the background part of a create; it keeps the request id
 // of ctx (the request that started it), not its deadline.
 func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.Operation) {
-	bg := domain.WithRequestID(s.bg, domain.RequestIDFrom(ctx))
+	bg, done := s.startWorker(domain.WithRequestID(s.bg, domain.RequestIDFrom(ctx)), op)
 	if origin := domain.OriginFrom(ctx); origin != "" {
 		bg = domain.WithOrigin(bg, origin)
 	}
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()
+		defer done()
 		s.finishCreate(bg, inst, op)
 	}()
 }
@@ -518,7 +532,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 			return
 		}
 		op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(err), Reason(err), s.clock.Now()
-		s.saveOp(ctx, op)
+		s.saveOpBg(ctx, op)
 		s.emitOp(ctx, domain.EventOperationFailed, op, err)
 		s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 			Result: result(err), Detail: "step " + op.Step, StartedAt: started})
@@ -526,8 +540,12 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 	}
 	step := func(name string) {
 		op.Step = name
-		s.saveOp(ctx, op)
+		s.saveOpBg(ctx, op)
 		s.emitOp(ctx, domain.EventOperationStep, op, nil)
+	}
+	// A record the store cannot take now is retried until it can.
+	updateRecord := func(change func(*domain.Instance)) error {
+		return s.persist(ctx, "instance record", func(ctx context.Context) error { return s.updateRecord(ctx, inst.ID, change) })
 	}
 
 	ci, err := s.waitForGrace(ctx, inst.ID, s.cfg.VisibilityGrace, domain.StatusStopped, domain.StatusRunning)
@@ -550,7 +568,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 			return
 		}
 	}
-	if err := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.PublicIP = ip }); err != nil {
+	if err := updateRecord(func(r *domain.Instance) { r.PublicIP = ip }); err != nil {
 		fail(err)
 		return
 	}
@@ -567,7 +585,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		fail(err)
 		return
 	}
-	if err := s.updateRecord(ctx, inst.ID, func(r *domain.Instance) { r.LastStatus = domain.StatusRunning }); err != nil {
+	if err := updateRecord(func(r *domain.Instance) { r.LastStatus = domain.StatusRunning }); err != nil {
 		fail(err)
 		return
 	}
@@ -581,7 +599,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		}
 	}
 	op.Step, op.State, op.FinishedAt = "done", domain.OpSucceeded, s.clock.Now()
-	s.saveOp(ctx, op)
+	s.saveOpBg(ctx, op)
 	s.emitOp(ctx, domain.EventOperationSucceeded, op, nil)
 	s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 		Result: "ok", StartedAt: started})
@@ -687,6 +705,7 @@ func (s *Service) pollVisible(ctx context.Context, grace time.Duration, check fu
 	defer t.Stop()
 	until := s.clock.Now().Add(grace)
 	for {
+		s.beat(ctx) // a live worker keeps its operation's lease
 		done, err := check()
 		if errors.Is(err, domain.ErrCloudNotFound) && s.clock.Now().Before(until) {
 			err = nil
@@ -746,7 +765,12 @@ func (s *Service) Stop(ctx context.Context, actor *domain.User) error {
 }
 
 func (s *Service) transition(ctx context.Context, actor *domain.User, action string) error {
-	return s.adminAction(ctx, actor, action, func(inst domain.Instance) (string, error) {
+	// start spends money: an admin with scope play may; stop needs admin.
+	need := domain.NeedAdmin
+	if action == domain.ActionStart {
+		need = domain.NeedAdminPlay
+	}
+	return s.adminAction(ctx, actor, action, need, func(inst domain.Instance) (string, error) {
 		if action == domain.ActionStart {
 			if err := s.budgetAllows(ctx, Offer{Zone: inst.Zone, InstanceType: inst.InstanceType}); err != nil {
 				return "", err
@@ -782,9 +806,9 @@ func (s *Service) move(ctx context.Context, inst domain.Instance, action, actor 
 
 // adminAction runs an admin's action on the recorded instance and writes
 // its history row, whatever the outcome.
-func (s *Service) adminAction(ctx context.Context, actor *domain.User, action string, do func(domain.Instance) (reqID string, err error)) error {
-	if actor == nil || !actor.IsAdmin() {
-		return domain.ErrPermissionDenied
+func (s *Service) adminAction(ctx context.Context, actor *domain.User, action string, need domain.Need, do func(domain.Instance) (reqID string, err error)) error {
+	if err := domain.Allowed(actor, need); err != nil {
+		return err
 	}
 	inst, err := s.recorded(ctx)
 	if err != nil {
@@ -794,8 +818,13 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 	op := domain.Operation{Action: action, StartedBy: actor.Username, InstanceID: inst.ID}
 	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	reqID, err := do(inst)
-	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
-		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started})
+	e := domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
+		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started}
+	if refused(err) {
+		s.recordRefusal(ctx, e)
+	} else {
+		s.record(ctx, e)
+	}
 	if err != nil {
 		s.emitOp(ctx, domain.EventOperationFailed, op, err)
 	} else {
@@ -842,7 +871,7 @@ func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
 // Delete force-deletes the recorded instance and clears the record. An
 // instance already gone from the cloud is simply forgotten.
 func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
-	return s.adminAction(ctx, actor, domain.ActionDelete, func(inst domain.Instance) (string, error) {
+	return s.adminAction(ctx, actor, domain.ActionDelete, domain.NeedAdmin, func(inst domain.Instance) (string, error) {
 		reqID, err := s.deleteInstance(ctx, inst.ID)
 		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 			return reqID, err
@@ -971,8 +1000,8 @@ func (s *Service) LastOperation(ctx context.Context) (domain.Operation, error) {
 
 // History lists history newest first, to an admin.
 func (s *Service) History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error) {
-	if actor == nil || !actor.IsAdmin() {
-		return nil, domain.ErrPermissionDenied
+	if err := domain.Allowed(actor, domain.NeedAdminRead); err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > 500 {
 		return nil, domain.Invalid("limit")

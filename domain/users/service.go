@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -21,7 +22,11 @@ const TokenTTL = 7 * 24 * time.Hour
 
 // Options are the operator's switches for the user side.
 type Options struct {
-	// OpenSignup lets anyone create a std account without a token (v1 did).
+	// Signup is who may open an account without an admin (see
+	// domain.SignupMode); "" means SignupOpen when OpenSignup is set, else
+	// SignupClosed.
+	Signup domain.SignupMode
+	// OpenSignup is the former switch, kept for one release: Signup wins.
 	OpenSignup bool
 	// OpenReads lets anyone list users without a token (v1 did; it leaks emails).
 	OpenReads bool
@@ -30,6 +35,15 @@ type Options struct {
 	HideUnknownUsers bool
 	// TokenTTL overrides TokenTTL when positive.
 	TokenTTL time.Duration
+
+	// AccountThrottle and AddressThrottle slow down failed logins per
+	// account and per client address; SignupThrottle limits sign-ups per
+	// address. nil: no limit.
+	AccountThrottle ports.Throttle
+	AddressThrottle ports.Throttle
+	SignupThrottle  ports.Throttle
+	// APITokens keeps the tokens of bots and scripts; nil: none are accepted.
+	APITokens ports.APITokenStore
 	// RevocationDelay is how long a deletion, a password change or a
 	// demotion made elsewhere (another replica, the command line) may take
 	// to reach this process's token checks. Positive: checks use copies of
@@ -55,6 +69,12 @@ type Service struct {
 func New(store ports.UserStore, hasher ports.PasswordHasher, tokens ports.TokenService, clock ports.Clock, opts Options) *Service {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = TokenTTL
+	}
+	if opts.Signup == "" {
+		opts.Signup = domain.SignupClosed
+		if opts.OpenSignup {
+			opts.Signup = domain.SignupOpen
+		}
 	}
 	s := &Service{store: store, hasher: hasher, tokens: tokens, clock: clock, opts: opts}
 	if opts.RevocationDelay > 0 {
@@ -102,11 +122,33 @@ type Changes struct {
 	Group         *domain.Group
 	Nickname      *string
 	ClearNickname bool
+	Approved      *bool // v2 only: let a self-registered account spend
 }
 
 // Login checks a password and returns a fresh token. Returns ErrUserNotFound
-// (or ErrWrongPassword when HideUnknownUsers is on) and ErrWrongPassword.
+// (or ErrWrongPassword when HideUnknownUsers is on), ErrWrongPassword, and
+// a *domain.WaitError (ErrTooManyAttempts) while the account or the client
+// address is throttled: then no password is checked at all.
 func (s *Service) Login(ctx context.Context, username, password string) (string, error) {
+	if err := domain.ValidateLookupName(username); err != nil {
+		return "", err
+	}
+	account, addr := "user:"+domain.FoldName(username), "addr:"+domain.ClientAddrFrom(ctx)
+	if wait := max(delay(s.opts.AccountThrottle, account), delay(s.opts.AddressThrottle, addr)); wait > 0 {
+		return "", &domain.WaitError{After: wait}
+	}
+	tok, err := s.login(ctx, username, password)
+	switch {
+	case err == nil:
+		reset(s.opts.AccountThrottle, account)
+	case errors.Is(err, domain.ErrWrongPassword) || errors.Is(err, domain.ErrUserNotFound):
+		fail(s.opts.AccountThrottle, account)
+		fail(s.opts.AddressThrottle, addr)
+	}
+	return tok, err
+}
+
+func (s *Service) login(ctx context.Context, username, password string) (string, error) {
 	u, err := s.store.UserByName(ctx, username)
 	if errors.Is(err, domain.ErrUserNotFound) {
 		// Spend the same work as a real check, so timing does not tell.
@@ -134,6 +176,25 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 		}
 	}
 	return s.issue(ctx, u)
+}
+
+func delay(t ports.Throttle, key string) time.Duration {
+	if t == nil {
+		return 0
+	}
+	return t.Delay(key)
+}
+
+func fail(t ports.Throttle, key string) {
+	if t != nil {
+		t.Fail(key)
+	}
+}
+
+func reset(t ports.Throttle, key string) {
+	if t != nil {
+		t.Reset(key)
+	}
 }
 
 // upgradeHash replaces a legacy or outdated hash now that the password is known.
@@ -189,6 +250,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (domain.User, 
 	if token == "" {
 		return domain.User{}, domain.ErrTokenInvalid
 	}
+	if IsAPIToken(token) {
+		return s.authenticateAPIToken(ctx, token)
+	}
 	c, err := s.tokens.Verify(ctx, token)
 	if err != nil {
 		return domain.User{}, err
@@ -225,18 +289,35 @@ func (s *Service) Check(ctx context.Context, username, token string) error {
 	return nil
 }
 
-// Register opens a std account. Without open sign-up only an admin may do
-// it; actor is nil for an anonymous caller.
+// Register opens a std account; actor is nil for an anonymous caller. An
+// admin's accounts may spend at once; a self-registered one may only when
+// sign-up is open, waits for an admin under SignupApproval, and is refused
+// under SignupClosed. Anonymous sign-ups are limited per client address.
 func (s *Service) Register(ctx context.Context, actor *domain.User, n NewUser) (domain.User, error) {
-	if !s.opts.OpenSignup && !isAdmin(actor) {
+	if isAdmin(actor) {
+		return s.create(ctx, n, domain.GroupStd, false)
+	}
+	if s.opts.Signup == domain.SignupClosed {
 		return domain.User{}, domain.ErrPermissionDenied
 	}
-	return s.CreateAccount(ctx, n, domain.GroupStd)
+	addr := "addr:" + domain.ClientAddrFrom(ctx)
+	if wait := delay(s.opts.SignupThrottle, addr); wait > 0 {
+		return domain.User{}, &domain.WaitError{After: wait}
+	}
+	if err := n.validate(); err != nil {
+		return domain.User{}, err // a typo does not count against the address
+	}
+	fail(s.opts.SignupThrottle, addr)
+	return s.create(ctx, n, domain.GroupStd, s.opts.Signup == domain.SignupApproval)
 }
 
 // CreateAccount opens an account in any group. It checks no rights: it is
 // for the operator's command line, which already owns the database.
 func (s *Service) CreateAccount(ctx context.Context, n NewUser, g domain.Group) (domain.User, error) {
+	return s.create(ctx, n, g, false)
+}
+
+func (s *Service) create(ctx context.Context, n NewUser, g domain.Group, pending bool) (domain.User, error) {
 	if err := n.validate(); err != nil {
 		return domain.User{}, err
 	}
@@ -252,12 +333,16 @@ func (s *Service) CreateAccount(ctx context.Context, n NewUser, g domain.Group) 
 		Email:        n.Email,
 		Group:        g,
 		PasswordHash: hash,
+		Pending:      pending,
 	})
 }
 
 // Get returns one user to an admin.
 func (s *Service) Get(ctx context.Context, actor *domain.User, username string) (domain.User, error) {
 	if err := s.MayManage(actor); err != nil {
+		return domain.User{}, err
+	}
+	if err := domain.ValidateLookupName(username); err != nil {
 		return domain.User{}, err
 	}
 	return s.store.UserByName(ctx, username)
@@ -269,11 +354,27 @@ func (s *Service) List(ctx context.Context, actor *domain.User, page, size int) 
 	if !s.opts.OpenReads && !isAdmin(actor) {
 		return nil, domain.ErrPermissionDenied
 	}
+	return s.page(ctx, page, size)
+}
+
+// Users returns a page of users to an admin, whatever v1.open_reads says.
+func (s *Service) Users(ctx context.Context, actor *domain.User, page, size int) ([]domain.User, error) {
+	if !isAdmin(actor) {
+		return nil, domain.ErrPermissionDenied
+	}
+	return s.page(ctx, page, size)
+}
+
+func (s *Service) page(ctx context.Context, page, size int) ([]domain.User, error) {
 	switch {
 	case page < 0:
 		return nil, domain.Invalid("page")
 	case size < 1 || size > 100:
 		return nil, domain.Invalid("pagin")
+	case page > math.MaxInt32/size:
+		// Far past any real list: an empty page, never an offset that
+		// wraps around to the first one.
+		return []domain.User{}, nil
 	}
 	return s.store.ListUsers(ctx, page*size, size)
 }
@@ -300,6 +401,9 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User, usernames []st
 		return DeleteResult{}, domain.Invalid("usernames")
 	}
 	for _, name := range usernames {
+		if err := domain.ValidateLookupName(name); err != nil {
+			return DeleteResult{}, err
+		}
 		if isProtected(name) {
 			return DeleteResult{}, domain.WithFields(domain.ErrProtectedAccount, domain.ProtectedUsername)
 		}
@@ -337,13 +441,22 @@ func (s *Service) Alter(ctx context.Context, actor *domain.User, username string
 	if isProtected(username) {
 		return domain.User{}, domain.WithFields(domain.ErrProtectedAccount, domain.ProtectedUsername)
 	}
+	if err := domain.ValidateLookupName(username); err != nil {
+		return domain.User{}, err
+	}
 	if err := c.validate(); err != nil {
 		return domain.User{}, err
 	}
 	defer s.changed()
 	return s.store.UpdateUser(ctx, username, func(u *domain.User) error {
-		if c.Username != nil {
+		if c.Username != nil && *c.Username != u.Username {
+			// A rename ends the user's tokens: one issued before must not
+			// come back to life if the name is given back later.
 			u.Username = *c.Username
+			u.TokenVersion++
+		}
+		if c.Approved != nil {
+			u.Pending = !*c.Approved
 		}
 		if c.Email != nil {
 			u.Email = *c.Email
@@ -388,6 +501,14 @@ func (c Changes) validate() error {
 func (s *Service) ChangePassword(ctx context.Context, actor *domain.User, username, password string) error {
 	if err := s.MayManage(actor); err != nil {
 		return err
+	}
+	if err := domain.ValidateLookupName(username); err != nil {
+		return err
+	}
+	// The protected account is changed by its holder only, as alter and
+	// delete refuse it to everyone.
+	if isProtected(username) && !isProtected(actor.Username) {
+		return domain.WithFields(domain.ErrProtectedAccount, domain.ProtectedUsername)
 	}
 	if err := domain.ValidatePassword("newPassword", password); err != nil {
 		return err
