@@ -75,6 +75,12 @@ const (
 	ActionODelete = "odelete" // such an orphan, deleted (reconcile.delete_orphans)
 	ActionIStop   = "istop"   // stopped by the idle watchdog: nobody played for idle.stop_after
 	ActionBStop   = "bstop"   // stopped because this month's spend reached budget.monthly
+
+	// The world (issue 16).
+	ActionBackup   = "backup"   // a snapshot of the world's data disk
+	ActionIRelease = "irelease" // released by the idle watchdog (idle.action: release), after a backup
+	ActionReclaim  = "reclaim"  // the cloud reclaimed a spot instance; the world was backed up first
+	ActionHop      = "hop"      // after a reclaim, a new instance in the next offer (world.on_reclaim: hop)
 )
 
 // MonitorActor is who the background monitors act as in history.

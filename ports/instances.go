@@ -31,6 +31,9 @@ type InstanceSpec struct {
 type Disk struct {
 	Category string
 	Size     int
+	// Snapshot, when set, is the snapshot the disk is made from (a data
+	// disk only): the world restored. The disk is at least its size.
+	Snapshot string
 }
 
 // CloudInstance is an instance as the cloud reports it.
@@ -42,6 +45,9 @@ type CloudInstance struct {
 	InstanceType string
 	Tags         map[string]string
 	CreatedAt    time.Time
+	// Reclaiming says the cloud has announced it will release this spot
+	// instance soon (OperationLocks LockReason Recycling).
+	Reclaiming bool
 }
 
 // Price is an hourly price as the cloud quotes it: a decimal string, never

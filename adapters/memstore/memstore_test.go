@@ -35,3 +35,7 @@ func TestHistoryStore(t *testing.T) {
 func TestLedgerStore(t *testing.T) {
 	portstest.RunLedgerStoreTests(t, func(t *testing.T) ports.LedgerStore { return &memstore.Ledger{} })
 }
+
+func TestBackupStore(t *testing.T) {
+	portstest.RunBackupStoreTests(t, func(t *testing.T) ports.BackupStore { return &memstore.Backups{} })
+}
