@@ -95,6 +95,11 @@ var codeRules = []codeRule{
 	{"NoPermission", domain.ErrCloudAuth},
 	{"InvalidAccountStatus.NotEnoughBalance", domain.ErrNoBalance},
 	{"QuotaExceed.", domain.ErrQuota},
+	// Disks and snapshots (the world, issue 16).
+	{"InvalidDiskId.NotFound", domain.ErrCloudNotFound},
+	{"InvalidSnapshotId.NotFound", domain.ErrCloudNotFound},
+	{"IncorrectDiskStatus", domain.ErrWrongState},
+	{"IncorrectDiskStatus.", domain.ErrWrongState},
 }
 
 // sentinelFor returns the sentinel of a cloud error code and HTTP status,

@@ -43,6 +43,7 @@ func (s *Simulator) Instances() []InstanceView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
+	s.reclaimDue(now)
 	out := []InstanceView{}
 	for _, id := range s.order {
 		in := s.instances[id]
@@ -56,6 +57,7 @@ func (s *Simulator) Instances() []InstanceView {
 func (s *Simulator) Instance(id string) (InstanceView, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reclaimDue(s.now())
 	in, err := s.lookup(id, s.now())
 	if err != nil {
 		return InstanceView{}, false
@@ -90,21 +92,6 @@ func (s *Simulator) DeleteBehindBack(id string) error {
 	defer s.mu.Unlock()
 	if s.instances[id] == nil {
 		return ErrNotFound
-	}
-	s.remove(id, s.now())
-	return nil
-}
-
-// ReclaimSpot releases a spot instance as ECS does when it reclaims capacity.
-func (s *Simulator) ReclaimSpot(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in := s.instances[id]
-	if in == nil {
-		return ErrNotFound
-	}
-	if in.spotStrategy == "NoSpot" {
-		return ErrNotSpot
 	}
 	s.remove(id, s.now())
 	return nil
@@ -262,6 +249,7 @@ func (s *Simulator) adminHandler() http.Handler {
 		writeJSON(w, http.StatusOK, list)
 	})
 	mux.HandleFunc("POST /_sim/minecraft", s.postMinecraft)
+	s.diskAdmin(mux)
 	mux.HandleFunc("GET /_sim/bss/balance", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"Available": s.Balance(), "Currency": bssCurrency})
 	})

@@ -92,7 +92,11 @@
 //	GET    /_sim/instances/{id}          InstanceView, 404 if unknown
 //	POST   /_sim/instances/{id}/stop     stop now, behind the service's back (204)
 //	DELETE /_sim/instances/{id}          release now, whatever the state (204)
-//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: it is released (204; 409 if not spot)
+//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: a Recycling lock for ReclaimNotice, then released or stopped (204; 409 if not spot)
+//	GET    /_sim/disks                   every disk (system and data), creation order
+//	GET    /_sim/snapshots               every snapshot with its World, oldest first
+//	POST   /_sim/snapshots/fail          {"Count": n}: the next n snapshots end failed (204)
+//	POST   /_sim/snapshots/quota         {"Quota": n}: manual snapshots per disk (204)
 //	GET    /_sim/invocations             Cloud Assistant invocations with their command text
 //	POST   /_sim/faults                  {"Action":"RunInstances","Count":2,"Kind":"throttle"}
 //	                                     Kind throttle: 400 Throttling.User; unavailable: 503

@@ -45,6 +45,13 @@ type instance struct {
 
 	mc   MinecraftState // what its fake Minecraft server says (Options.Minecraft)
 	mcLn *mcListener    // its fake server, listening on publicIP; nil when none
+
+	// Disks and spot reclaim (disks.go, reclaim.go).
+	dataDisks        []dataDiskSpec // validated DataDisk.N, until store creates them
+	diskIDs          []string       // system disk first, then the data disks
+	everRan          bool           // it has been Running once (CreateSnapshot needs it)
+	spotInterruption string         // SpotInterruptionBehavior: Terminate or Stop
+	recycleAt        time.Time      // a reclaim's notice ends; zero when none
 }
 
 // advance applies the scheduled steps that are due: transitions are
@@ -60,6 +67,7 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 		switch st.status {
 		case StatusRunning:
 			in.runningSince = st.at
+			in.everRan = true
 			in.runPrice = s.hourlyMicro(in)
 			if in.reassignIP {
 				s.assignIP(in)
@@ -129,6 +137,7 @@ func (s *Simulator) remove(id string, now time.Time) {
 		if in.status == StatusRunning {
 			s.endRun(in, now)
 		}
+		s.releaseDisks(in)
 	}
 	delete(s.instances, id)
 	for i, v := range s.order {
@@ -185,6 +194,12 @@ func (s *Simulator) newInstance(c *call) (*instance, error) {
 		tags:               c.tags("Tag"),
 		created:            c.now,
 	}
+	if in.dataDisks, err = s.dataDiskSpecs(c); err != nil {
+		return nil, err
+	}
+	if in.spotInterruption, err = spotInterruption(c); err != nil {
+		return nil, err
+	}
 	return in, nil
 }
 
@@ -204,6 +219,8 @@ func (s *Simulator) store(in *instance) {
 		in.hostName = "iZ" + in.id[2:] + "Z"
 	}
 	in.mc = s.mcTemplate.clone()
+	s.attachDisks(in, in.dataDisks, in.created)
+	in.dataDisks = nil
 	s.instances[in.id] = in
 	s.order = append(s.order, in.id)
 }

@@ -65,6 +65,12 @@ type Simulator struct {
 	latency     map[string]time.Duration
 	mcTemplate  MinecraftState // the state new instances' servers start in
 
+	disks         map[string]*disk     // disks.go
+	snapshots     map[string]*snapshot // disks.go
+	snapOrder     []string             // snapshot IDs in creation order
+	failSnapshots int                  // the next snapshots that end failed
+	snapshotQuota int                  // manual snapshots per disk
+
 	mcWG sync.WaitGroup // the fake Minecraft servers' goroutines
 	bss  ledger
 }
@@ -92,7 +98,10 @@ func New(opts Options) *Simulator {
 		cmdResult:   *opts.CommandResult,
 		faults:      map[string][]*Fault{},
 		latency:     map[string]time.Duration{},
+		disks:       map[string]*disk{},
+		snapshots:   map[string]*snapshot{},
 	}
+	s.snapshotQuota = opts.SnapshotQuota
 	if opts.Minecraft != nil {
 		s.mcTemplate = opts.Minecraft.Initial.clone()
 	}
@@ -232,6 +241,7 @@ func (s *Simulator) handle(r *http.Request, p product, action, version, reqID st
 		return nil, err
 	}
 	c := &call{action: action, version: version, q: q, now: s.now(), requestID: reqID}
+	s.reclaimDue(c.now)
 	if rid := c.str("RegionId"); rid != "" && rid != s.opts.RegionID {
 		return nil, newErr(http.StatusNotFound, "InvalidRegionId.NotFound",
 			"The specified RegionId %q does not exist (the simulator serves %q).", rid, s.opts.RegionID)
