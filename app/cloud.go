@@ -158,6 +158,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		ChooseCheapest:      e.Choose == "cheapest",
 		Spec:                spec,
 		CreateRequiresAdmin: e.CreateRequiresAdmin,
+		StoppedMode:         ports.StopMode(e.StoppedMode),
 		DeployEnabled:       cfg.Deploy.Enabled,
 		PollInterval:        e.PollInterval,
 		WaitTimeout:         e.WaitTimeout,

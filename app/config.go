@@ -105,6 +105,9 @@ type ECSConfig struct {
 	AccessKeyID         string     `mapstructure:"access_key_id"`
 	AccessKeySecret     string     `mapstructure:"access_key_secret"`
 	CreateRequiresAdmin bool       `mapstructure:"create_requires_admin"`
+	// StoppedMode is sent with every stop: StopCharging (economical: the
+	// compute bill stops, the public IP is released) or KeepCharging.
+	StoppedMode string `mapstructure:"stopped_mode"`
 
 	PollInterval time.Duration `mapstructure:"poll_interval"` // between status checks while waiting
 	WaitTimeout  time.Duration `mapstructure:"wait_timeout"`  // for one state change
@@ -250,6 +253,7 @@ func defaults() map[string]any {
 		"ecs.access_key_id":         "",
 		"ecs.access_key_secret":     "",
 		"ecs.create_requires_admin": false,
+		"ecs.stopped_mode":          "StopCharging",
 		"ecs.poll_interval":         "2s",
 		"ecs.wait_timeout":          "5m",
 		"ecs.agent_timeout":         "5m",
@@ -529,6 +533,7 @@ func (c *ECSConfig) finish(production bool) error {
 		{"ecs.choose", c.Choose, []string{"order", "cheapest"}},
 		{"ecs.internet_charge_type", c.InternetChargeType, []string{"PayByTraffic", "PayByBandwidth"}},
 		{"ecs.spot_strategy", c.SpotStrategy, []string{"NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit"}},
+		{"ecs.stopped_mode", c.StoppedMode, []string{"StopCharging", "KeepCharging"}},
 	} {
 		if !slices.Contains(check.allowed, check.val) {
 			return fmt.Errorf("%s: %q is not one of %s", check.key, check.val, strings.Join(check.allowed, ", "))

@@ -36,6 +36,29 @@ type Disk struct {
 	Snapshot string
 }
 
+// StopMode says whether a stopped pay-as-you-go instance keeps its
+// compute resources (and is billed for them) or releases them.
+//
+// ECS API reference, StopInstance (and the SDK's StopInstanceRequest
+// comment): StopCharging is the economical mode, KeepCharging the
+// standard mode, "You continue to be charged for instances that are
+// stopped in standard mode". DescribeInstances' StoppedMode comment: in
+// economical mode "its resources such as vCPUs, memory, and public IP
+// addresses are released" and "the instance may be unable to restart if
+// some required resources are out of stock". Disks are billed in both.
+type StopMode string
+
+const (
+	StopCharging StopMode = "StopCharging" // economical: compute and public IP released
+	KeepCharging StopMode = "KeepCharging" // standard: billed as if running, IP kept
+	// StopModeNotApplicable is what DescribeInstances reports for an
+	// instance that does not support economical mode.
+	StopModeNotApplicable StopMode = "Not-applicable"
+)
+
+// Valid reports whether m may be asked of StopInstance.
+func (m StopMode) Valid() bool { return m == StopCharging || m == KeepCharging }
+
 // CloudInstance is an instance as the cloud reports it.
 type CloudInstance struct {
 	ID           string
@@ -45,6 +68,9 @@ type CloudInstance struct {
 	InstanceType string
 	Tags         map[string]string
 	CreatedAt    time.Time
+	// StoppedMode is how the instance was last stopped ("" when the cloud
+	// does not say): with KeepCharging a Stopped instance is still billed.
+	StoppedMode StopMode
 	// Reclaiming says the cloud has announced it will release this spot
 	// instance soon (OperationLocks LockReason Recycling).
 	Reclaiming bool
@@ -87,7 +113,10 @@ type Cloud interface {
 	ListManaged(ctx context.Context, tags map[string]string) ([]CloudInstance, error)
 	AllocatePublicIP(ctx context.Context, id string) (ip, requestID string, err error)
 	StartInstance(ctx context.Context, id string) (requestID string, err error)
-	StopInstance(ctx context.Context, id string) (requestID string, err error)
+	// StopInstance stops a Running instance in mode: every stop (an
+	// admin's, the watchdogs', the budget's) says which, so none bills by
+	// accident.
+	StopInstance(ctx context.Context, id string, mode StopMode) (requestID string, err error)
 	// DeleteInstance force-deletes: it works in any state.
 	DeleteInstance(ctx context.Context, id string) (requestID string, err error)
 	Available(ctx context.Context, zone, instanceType string) (bool, error)

@@ -207,6 +207,7 @@ func toCloudInstance(in *ecs.DescribeInstancesResponseBodyInstancesInstance) por
 		Zone:         tea.StringValue(in.ZoneId),
 		InstanceType: tea.StringValue(in.InstanceType),
 		Tags:         map[string]string{},
+		StoppedMode:  ports.StopMode(tea.StringValue(in.StoppedMode)),
 	}
 	if in.PublicIpAddress != nil {
 		for _, ip := range in.PublicIpAddress.IpAddress {
@@ -273,13 +274,19 @@ func (c *Client) StartInstance(ctx context.Context, id string) (string, error) {
 	return reqID, err
 }
 
-// StopInstance stops a Running instance (Stopping -> Stopped), keeping it
-// charged so that its public IP stays.
-func (c *Client) StopInstance(ctx context.Context, id string) (string, error) {
+// StopInstance stops a Running instance (Stopping -> Stopped) in mode.
+// The mode is always sent: without it Aliyun picks StopCharging only when
+// economical mode is enabled in the console, else KeepCharging (SDK
+// comment of StopInstanceRequest.StoppedMode), and a stop that silently
+// keeps billing is what this parameter is for.
+func (c *Client) StopInstance(ctx context.Context, id string, mode ports.StopMode) (string, error) {
 	if id == "" {
 		return "", domain.Invalid("instance_id")
 	}
-	req := &ecs.StopInstanceRequest{InstanceId: tea.String(id), StoppedMode: tea.String("KeepCharging")}
+	if !mode.Valid() {
+		return "", domain.Invalid("stopped_mode")
+	}
+	req := &ecs.StopInstanceRequest{InstanceId: tea.String(id), StoppedMode: tea.String(string(mode))}
 	_, reqID, err := do(ctx, c, "StopInstance", func(e *ecs.Client, rt *util.RuntimeOptions) (struct{}, *string, error) {
 		resp, err := e.StopInstanceWithOptions(req, rt)
 		if err != nil {

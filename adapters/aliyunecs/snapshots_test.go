@@ -80,15 +80,16 @@ func TestWorldSnapshots(t *testing.T) {
 	if _, err := c.DataDisk(ctx, first); !errors.Is(err, domain.ErrCloudNotFound) {
 		t.Fatalf("disk of a deleted instance: %v", err)
 	}
-	for _, d := range s.Disks() {
-		if d.InstanceId == first || d.InstanceId == "" {
-			t.Fatalf("disk left behind: %+v", d)
-		}
+	if left := s.Instances(); len(left) != 0 {
+		t.Fatalf("left behind: %+v", left)
 	}
 	restored := spec
 	restored.Zone = zones[1] // snapshots are regional
 	restored.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 20, Snapshot: snapID}
 	second := running(restored, "tok-2")
+	if v, _ := s.Instance(second); len(v.Disks) != 2 || v.Disks[1].Size != 20 {
+		t.Fatalf("disks of the restored instance: %+v", v.Disks)
+	}
 	mc, err := s.Minecraft()
 	if err != nil || len(mc) != 1 || mc[0].InstanceId != second || mc[0].World != "W1" {
 		t.Fatalf("minecraft after restore: %+v %v", mc, err)
@@ -153,7 +154,7 @@ func TestSpotReclaimNotice(t *testing.T) {
 	if _, err := c.DescribeInstance(ctx, id); !errors.Is(err, domain.ErrCloudNotFound) {
 		t.Fatalf("after the notice: %v", err)
 	}
-	if d := s.Disks(); len(d) != 0 {
-		t.Fatalf("disks left: %+v", d)
+	if left := s.Instances(); len(left) != 0 {
+		t.Fatalf("left with its disks: %+v", left)
 	}
 }

@@ -23,6 +23,21 @@ type InstanceView struct {
 	CreationTime            string            `json:"CreationTime"`
 	AgentReady              bool              `json:"AgentReady"`
 	Tags                    map[string]string `json:"Tags"`
+	// StoppedMode is how it was last stopped: KeepCharging (still billed),
+	// StopCharging (compute and public IP released) or Not-applicable;
+	// "" when it never was.
+	StoppedMode string `json:"StoppedMode"`
+	// Disks are its cloud disks, the system disk first: billed until
+	// released, whatever the stop mode.
+	Disks []DiskView `json:"Disks"`
+}
+
+// DiskView is one cloud disk of an instance.
+type DiskView struct {
+	DiskId   string `json:"DiskId"`
+	Type     string `json:"Type"` // system or data, as DescribeDisks says
+	Category string `json:"Category"`
+	Size     int    `json:"Size"` // GiB
 }
 
 func (s *Simulator) view(in *instance, now time.Time) InstanceView {
@@ -34,7 +49,7 @@ func (s *Simulator) view(in *instance, now time.Time) InstanceView {
 		InstanceId: in.id, InstanceName: in.name, Status: in.status, PublicIpAddress: in.publicIP,
 		ZoneId: in.zone, InstanceType: in.instanceType, SpotStrategy: in.spotStrategy,
 		InternetMaxBandwidthOut: in.bandwidthOut, CreationTime: in.created.Format(isoSeconds),
-		AgentReady: s.agentReady(in, now), Tags: tags,
+		AgentReady: s.agentReady(in, now), Tags: tags, StoppedMode: in.stoppedMode, Disks: diskViews(in.disks),
 	}
 }
 
@@ -81,7 +96,7 @@ func (s *Simulator) StopBehindBack(id string) error {
 	if err != nil {
 		return ErrNotFound
 	}
-	in.stoppedMode = "KeepCharging"
+	in.stoppedMode = stopKeepCharging // a guest shutdown keeps the resources
 	s.transition(in, now, StatusStopped)
 	return nil
 }

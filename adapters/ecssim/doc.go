@@ -93,7 +93,6 @@
 //	POST   /_sim/instances/{id}/stop     stop now, behind the service's back (204)
 //	DELETE /_sim/instances/{id}          release now, whatever the state (204)
 //	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: a Recycling lock for ReclaimNotice, then released or stopped (204; 409 if not spot)
-//	GET    /_sim/disks                   every disk (system and data), creation order
 //	GET    /_sim/snapshots               every snapshot with its World, oldest first
 //	POST   /_sim/snapshots/fail          {"Count": n}: the next n snapshots end failed (204)
 //	POST   /_sim/snapshots/quota         {"Quota": n}: manual snapshots per disk (204)

@@ -29,8 +29,7 @@ type instance struct {
 	chargeType, internetChargeType  string
 	spotStrategy                    string
 	bandwidthOut                    int
-	systemDiskCategory              string
-	systemDiskSize                  int
+	disks                           []disk // the system disk first
 	tags                            []Tag
 	created                         time.Time
 
@@ -38,20 +37,20 @@ type instance struct {
 	steps        []step
 	runningSince time.Time // zero unless Running
 	runPrice     int64     // price per hour (micro-CNY) of the current run, taken when it began
-	stoppedMode  string
-	publicIP     string
-	ipAllocated  bool // AllocatePublicIpAddress may succeed only once
-	reassignIP   bool // StopCharging released the public IP; Start gets a new one
+	// stoppedMode is how it was last stopped: KeepCharging, StopCharging
+	// or Not-applicable (DescribeInstances' StoppedMode).
+	stoppedMode string
+	publicIP    string
+	ipAllocated bool // AllocatePublicIpAddress may succeed only once
+	reassignIP  bool // StopCharging released the public IP; Start gets a new one
 
 	mc   MinecraftState // what its fake Minecraft server says (Options.Minecraft)
 	mcLn *mcListener    // its fake server, listening on publicIP; nil when none
 
-	// Disks and spot reclaim (disks.go, reclaim.go).
-	dataDisks        []dataDiskSpec // validated DataDisk.N, until store creates them
-	diskIDs          []string       // system disk first, then the data disks
-	everRan          bool           // it has been Running once (CreateSnapshot needs it)
-	spotInterruption string         // SpotInterruptionBehavior: Terminate or Stop
-	recycleAt        time.Time      // a reclaim's notice ends; zero when none
+	// Snapshots and spot reclaim (snapshots.go, reclaim.go).
+	everRan          bool      // it has been Running once (CreateSnapshot needs it)
+	spotInterruption string    // SpotInterruptionBehavior: Terminate or Stop
+	recycleAt        time.Time // a reclaim's notice ends; zero when none
 }
 
 // advance applies the scheduled steps that are due: transitions are
@@ -137,7 +136,6 @@ func (s *Simulator) remove(id string, now time.Time) {
 		if in.status == StatusRunning {
 			s.endRun(in, now)
 		}
-		s.releaseDisks(in)
 	}
 	delete(s.instances, id)
 	for i, v := range s.order {
@@ -174,7 +172,7 @@ func (s *Simulator) newInstance(c *call) (*instance, error) {
 	if bw < 0 || bw > 200 {
 		return nil, errInvalid("InternetMaxBandwidthOut", c.str("InternetMaxBandwidthOut"))
 	}
-	diskSize, err := c.integer("SystemDisk.Size", 40)
+	disks, err := s.disksOf(c)
 	if err != nil {
 		return nil, err
 	}
@@ -189,13 +187,9 @@ func (s *Simulator) newInstance(c *call) (*instance, error) {
 		internetChargeType: orDefault(c.str("InternetChargeType"), "PayByTraffic"),
 		spotStrategy:       orDefault(c.str("SpotStrategy"), "NoSpot"),
 		bandwidthOut:       bw,
-		systemDiskCategory: orDefault(c.str("SystemDisk.Category"), "cloud_efficiency"),
-		systemDiskSize:     diskSize,
+		disks:              disks,
 		tags:               c.tags("Tag"),
 		created:            c.now,
-	}
-	if in.dataDisks, err = s.dataDiskSpecs(c); err != nil {
-		return nil, err
 	}
 	if in.spotInterruption, err = spotInterruption(c); err != nil {
 		return nil, err
@@ -218,9 +212,11 @@ func (s *Simulator) store(in *instance) {
 	if in.hostName == "" {
 		in.hostName = "iZ" + in.id[2:] + "Z"
 	}
+	for i := range in.disks {
+		in.disks[i].id = s.newID("d")
+	}
 	in.mc = s.mcTemplate.clone()
-	s.attachDisks(in, in.dataDisks, in.created)
-	in.dataDisks = nil
+	s.restoreWorld(in)
 	s.instances[in.id] = in
 	s.order = append(s.order, in.id)
 }
@@ -276,7 +272,12 @@ func errDryRun() *apiError {
 	return newErr(http.StatusBadRequest, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
 }
 
-// StartInstance: Stopped -> Starting -> Running.
+// StartInstance: Stopped -> Starting -> Running. An instance stopped in
+// economical mode gave its vCPUs and memory back, so it needs stock again:
+// "If an ECS instance is stopped in economical mode, the instance may fail
+// to be started due to insufficient resources" (the SDK's StartInstance
+// description). The code is the one CreateInstance/RunInstances document
+// for missing stock; one stopped in KeepCharging kept its resources.
 func actStartInstance(s *Simulator, c *call) (map[string]any, error) {
 	in, err := s.lookup(c.str("InstanceId"), c.now)
 	if err != nil {
@@ -285,32 +286,53 @@ func actStartInstance(s *Simulator, c *call) (map[string]any, error) {
 	if in.status != StatusStopped {
 		return nil, errIncorrectStatus(in.id, in.status)
 	}
+	if in.stoppedMode == stopStopCharging && s.soldOut[Offer{in.zone, in.instanceType}] {
+		return nil, errNoStock(in.zone, in.instanceType)
+	}
 	s.transition(in, c.now, StatusStarting, StatusRunning)
 	return map[string]any{}, nil
 }
 
-// StopInstance: Running -> Stopping -> Stopped. StopCharging releases the
-// public IP as ECS does (a new one is assigned on the next start).
+// StopInstance: Running -> Stopping -> Stopped, in StoppedMode.
+//
+// Sources: the SDK's StopInstanceRequest.StoppedMode comment (values
+// StopCharging and KeepCharging; when absent, KeepCharging unless economical
+// mode was enabled in the console, which this simulated account has not)
+// and DescribeInstances' StoppedMode comment (economical mode releases the
+// vCPUs, memory and public IP; "Not-applicable" for an instance that does
+// not support it). The "Economical mode" page (help document 63353) limits
+// it to pay-as-you-go instances in a VPC: every simulated instance is in a
+// VPC, so a subscription (PrePaid) one is the Not-applicable case.
 func actStopInstance(s *Simulator, c *call) (map[string]any, error) {
 	in, err := s.lookup(c.str("InstanceId"), c.now)
 	if err != nil {
 		return nil, err
 	}
+	mode := orDefault(c.str("StoppedMode"), stopKeepCharging)
+	if mode != stopKeepCharging && mode != stopStopCharging {
+		return nil, errInvalid("StoppedMode", mode)
+	}
 	if in.status != StatusRunning {
 		return nil, errIncorrectStatus(in.id, in.status)
 	}
-	mode := orDefault(c.str("StoppedMode"), "KeepCharging")
-	if mode != "KeepCharging" && mode != "StopCharging" {
-		return nil, errInvalid("StoppedMode", mode)
+	if in.chargeType != "PostPaid" {
+		mode = stopNotApplicable
 	}
 	in.stoppedMode = mode
-	if mode == "StopCharging" && in.publicIP != "" {
+	if mode == stopStopCharging && in.publicIP != "" {
 		in.publicIP, in.reassignIP = "", true
 		s.closeMinecraft(in)
 	}
 	s.transition(in, c.now, StatusStopping, StatusStopped)
 	return map[string]any{}, nil
 }
+
+// Stop modes (StopInstance's StoppedMode, DescribeInstances' StoppedMode).
+const (
+	stopKeepCharging  = "KeepCharging"
+	stopStopCharging  = "StopCharging"
+	stopNotApplicable = "Not-applicable"
+)
 
 // deletable reports whether DeleteInstance(s) may release the instance:
 // Stopped always, Running only with Force.

@@ -1,7 +1,6 @@
 package ecssim
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -23,22 +22,11 @@ import (
 //   - DeleteSnapshot: Force "specifies whether to force delete the snapshot
 //     that has been used to create cloud disks" (SDK request comment).
 //
-// The system disk is modelled as a disk too (Type "system"), so DescribeDisks
-// lists what a real account shows. The fake Minecraft server's World lives
-// on the data disk: a snapshot copies it, a disk made from the snapshot
-// brings it back. An instance without a data disk keeps its World on the
-// system disk, which dies with it.
-
-// Disk categories and their size ranges in GiB (CreateInstance
-// DataDisk.N.Size; cloud_essd at its default PL1).
-var diskSizes = map[string][2]int{
-	"cloud":            {5, 2000},
-	"cloud_efficiency": {20, 32768},
-	"cloud_ssd":        {20, 32768},
-	"cloud_essd":       {20, 32768},
-	"cloud_auto":       {1, 65536},
-	"cloud_essd_entry": {10, 32768},
-}
+// The disks themselves are disks.go's: made by the create call, released
+// with their instance. The fake Minecraft server's World lives on the first
+// data disk: a snapshot copies it, a disk made from the snapshot brings it
+// back. An instance without a data disk keeps its World on the system disk,
+// which dies with it.
 
 // Snapshot statuses (DescribeSnapshots Status).
 const (
@@ -56,16 +44,6 @@ const DefaultSnapshotQuota = 256
 // instance documentation, "interruption notice").
 const DefaultReclaimNotice = 5 * time.Minute
 
-type disk struct {
-	id, category, zone string
-	typ                string // "system" or "data"
-	size               int
-	instanceID         string // "" once detached (never here: disks go with their instance)
-	sourceSnapshot     string
-	deleteWithInstance bool
-	created            time.Time
-}
-
 type snapshot struct {
 	id, name, diskID string
 	diskSize         int
@@ -77,108 +55,47 @@ type snapshot struct {
 	usedByDisks      bool      // a disk was made from it: deleting needs Force
 }
 
-// dataDiskSpec is one DataDisk.N of a create call, validated.
-type dataDiskSpec struct {
-	category, snapshotID string
-	size                 int
-	deleteWithInstance   bool
-}
-
-// dataDiskSpecs reads and checks DataDisk.1..16 of a create call.
-func (s *Simulator) dataDiskSpecs(c *call) ([]dataDiskSpec, error) {
-	var out []dataDiskSpec
-	for n := 1; n <= 17; n++ {
-		p := fmt.Sprintf("DataDisk.%d.", n)
-		if c.str(p+"Category") == "" && c.str(p+"Size") == "" && c.str(p+"SnapshotId") == "" {
-			break
-		}
-		if n == 17 {
-			// Up to 16 data disks per instance (CreateInstance DataDisk.N).
-			return nil, errInvalid("DataDisk.N", "more than 16")
-		}
-		d := dataDiskSpec{category: orDefault(c.str(p+"Category"), "cloud_efficiency"), snapshotID: c.str(p + "SnapshotId"),
-			deleteWithInstance: true}
-		rng, ok := diskSizes[d.category]
-		if !ok {
-			return nil, newErr(http.StatusBadRequest, "InvalidDataDiskCategory.ValueNotSupported",
-				"The specified parameter %q is not valid: %q.", p+"Category", d.category)
-		}
-		size, err := c.integer(p+"Size", 0)
-		if err != nil {
-			return nil, err
-		}
-		if v := c.str(p + "DeleteWithInstance"); v != "" {
-			if d.deleteWithInstance, err = strconv.ParseBool(v); err != nil {
-				return nil, errInvalid(p+"DeleteWithInstance", v)
-			}
-		}
-		if d.snapshotID != "" {
-			sn := s.snapshots[d.snapshotID]
-			if sn == nil {
-				return nil, newErr(http.StatusNotFound, "InvalidSnapshotId.NotFound",
-					"The specified snapshot does not exist. (%s)", d.snapshotID)
-			}
-			if sn.status(c.now) != snapAccomplished {
-				return nil, newErr(http.StatusForbidden, "InvalidSnapshotId.NotReady",
-					"The specified snapshot has not completed yet. (%s)", d.snapshotID)
-			}
-			size = max(size, sn.diskSize) // the larger of Size and the snapshot's size
-		} else if size == 0 {
-			return nil, errMissing(p + "Size")
-		}
-		if size < rng[0] || size > rng[1] {
-			return nil, newErr(http.StatusBadRequest, "InvalidDataDiskSize.ValueNotSupported",
-				"The specified parameter %q is not valid: %d is outside %d..%d for %s.", p+"Size", size, rng[0], rng[1], d.category)
-		}
-		d.size = size
-		out = append(out, d)
+// sizeFromSnapshot checks DataDisk.N.SnapshotId and returns the disk's
+// size: the larger of Size and the snapshot's (CreateInstanceRequestDataDisk
+// Size comment). The snapshot must exist and be accomplished.
+func (s *Simulator) sizeFromSnapshot(id string, size int, now time.Time) (int, error) {
+	sn := s.snapshots[id]
+	if sn == nil {
+		return 0, newErr(http.StatusNotFound, "InvalidSnapshotId.NotFound", "The specified snapshot does not exist. (%s)", id)
 	}
-	return out, nil
+	if sn.status(now) != snapAccomplished {
+		return 0, newErr(http.StatusForbidden, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet. (%s)", id)
+	}
+	return max(size, sn.diskSize), nil
 }
 
-// attachDisks creates the system disk and the data disks of a newly stored
-// instance; the World comes back from the first data disk's snapshot.
-func (s *Simulator) attachDisks(in *instance, specs []dataDiskSpec, now time.Time) {
+// restoreWorld gives a newly stored instance the World of the snapshot
+// its first data disk was made from, or none: a new disk is empty.
+func (s *Simulator) restoreWorld(in *instance) {
 	in.mc.World = ""
-	sys := &disk{id: s.newID("d"), category: in.systemDiskCategory, zone: in.zone, typ: "system", size: in.systemDiskSize,
-		instanceID: in.id, deleteWithInstance: true, created: now}
-	s.disks[sys.id] = sys
-	in.diskIDs = []string{sys.id}
-	for i, sp := range specs {
-		d := &disk{id: s.newID("d"), category: sp.category, zone: in.zone, typ: "data", size: sp.size, instanceID: in.id,
-			sourceSnapshot: sp.snapshotID, deleteWithInstance: sp.deleteWithInstance, created: now}
-		s.disks[d.id] = d
-		in.diskIDs = append(in.diskIDs, d.id)
-		if sn := s.snapshots[sp.snapshotID]; sn != nil {
-			sn.usedByDisks = true
-			if i == 0 {
-				in.mc.World = sn.world
+	for i, d := range in.disks {
+		sn := s.snapshots[d.snapshotID]
+		if sn == nil {
+			continue
+		}
+		sn.usedByDisks = true
+		if i == 1 {
+			in.mc.World = sn.world
+		}
+	}
+}
+
+// findDisk returns a disk and the instance it is attached to.
+func (s *Simulator) findDisk(id string) (*instance, *disk) {
+	for _, iid := range s.order {
+		in := s.instances[iid]
+		for i := range in.disks {
+			if in.disks[i].id == id {
+				return in, &in.disks[i]
 			}
 		}
 	}
-}
-
-// releaseDisks releases what goes with a released instance; a data disk
-// with DeleteWithInstance false stays, detached (Available).
-func (s *Simulator) releaseDisks(in *instance) {
-	for _, id := range in.diskIDs {
-		d := s.disks[id]
-		if d == nil {
-			continue
-		}
-		if d.deleteWithInstance {
-			delete(s.disks, id)
-			continue
-		}
-		d.instanceID = ""
-	}
-}
-
-func (d *disk) status() string {
-	if d.instanceID == "" {
-		return "Available"
-	}
-	return "In_use"
+	return nil, nil
 }
 
 func (sn *snapshot) status(now time.Time) string {
@@ -207,18 +124,13 @@ func actCreateSnapshot(s *Simulator, c *call) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := s.disks[id]
+	in, d := s.findDisk(id)
 	if d == nil {
 		return nil, newErr(http.StatusNotFound, "InvalidDiskId.NotFound", "The specified disk does not exist. (%s)", id)
 	}
-	if d.instanceID != "" {
-		in, err := s.lookup(d.instanceID, c.now)
-		if err != nil {
-			return nil, err
-		}
-		if (in.status != StatusRunning && in.status != StatusStopped) || !in.everRan {
-			return nil, errIncorrectStatus(in.id, in.status)
-		}
+	s.advance(in, c.now)
+	if (in.status != StatusRunning && in.status != StatusStopped) || !in.everRan {
+		return nil, errIncorrectStatus(in.id, in.status)
 	}
 	taken := 0
 	for _, sn := range s.snapshots {
@@ -235,14 +147,14 @@ func actCreateSnapshot(s *Simulator, c *call) (map[string]any, error) {
 		return nil, newErr(http.StatusForbidden, "QuotaExceed.Snapshot",
 			"The maximum number of manual snapshots of the disk is exceeded. (%d)", s.snapshotQuota)
 	}
-	sn := &snapshot{id: s.newID("s"), name: c.str("SnapshotName"), diskID: id, diskSize: d.size, diskType: d.typ,
+	sn := &snapshot{id: s.newID("s"), name: c.str("SnapshotName"), diskID: id, diskSize: d.size, diskType: diskType(d),
 		created: c.now, done: c.now.Add(s.opts.SnapshotTime)}
 	if s.failSnapshots > 0 {
 		s.failSnapshots--
 		sn.fail = true
 	}
-	if in := s.instances[d.instanceID]; in != nil && d.typ == "data" && in.diskIDs[1] == d.id {
-		sn.world = in.mc.World
+	if len(in.disks) > 1 && &in.disks[1] == d {
+		sn.world = in.mc.World // the first data disk holds the World
 	}
 	s.snapshots[sn.id] = sn
 	s.snapOrder = append(s.snapOrder, sn.id)
@@ -320,25 +232,32 @@ func actDeleteSnapshot(s *Simulator, c *call) (map[string]any, error) {
 	return map[string]any{}, nil
 }
 
-func (s *Simulator) diskJSON(d *disk) map[string]any {
+func diskType(d *disk) string {
+	if d.system {
+		return "system"
+	}
+	return "data"
+}
+
+func (s *Simulator) diskJSON(in *instance, d *disk) map[string]any {
 	return map[string]any{
 		"DiskId":             d.id,
-		"Type":               d.typ,
+		"Type":               diskType(d),
 		"Category":           d.category,
 		"Size":               d.size,
-		"Status":             d.status(),
-		"InstanceId":         d.instanceID,
-		"ZoneId":             d.zone,
+		"Status":             "In_use",
+		"InstanceId":         in.id,
+		"ZoneId":             in.zone,
 		"RegionId":           s.opts.RegionID,
-		"SourceSnapshotId":   d.sourceSnapshot,
-		"DeleteWithInstance": d.deleteWithInstance,
-		"Portable":           true,
-		"CreationTime":       d.created.Format(isoSeconds),
+		"SourceSnapshotId":   d.snapshotID,
+		"DeleteWithInstance": true,
+		"Portable":           !d.system,
+		"CreationTime":       in.created.Format(isoSeconds),
 	}
 }
 
 // DescribeDisks: DiskIds (JSON list), InstanceId, DiskType (all, system,
-// data), ZoneId filters; paging.
+// data), ZoneId filters; paging. Disks in instance creation order.
 func actDescribeDisks(s *Simulator, c *call) (map[string]any, error) {
 	ids, set, err := c.jsonList("DiskIds")
 	if err != nil {
@@ -348,21 +267,23 @@ func actDescribeDisks(s *Simulator, c *call) (map[string]any, error) {
 	if typ != "all" && typ != "system" && typ != "data" {
 		return nil, errInvalid("DiskType", typ)
 	}
-	var keys []string
-	for id := range s.disks {
-		keys = append(keys, id)
+	type found struct {
+		in *instance
+		d  *disk
 	}
-	slices.Sort(keys) // ids grow with creation: creation order
-	var all []*disk
-	for _, id := range keys {
-		d := s.disks[id]
-		switch {
-		case set && !slices.Contains(ids, id):
-		case c.str("InstanceId") != "" && c.str("InstanceId") != d.instanceID:
-		case typ != "all" && typ != d.typ:
-		case c.str("ZoneId") != "" && c.str("ZoneId") != d.zone:
-		default:
-			all = append(all, d)
+	var all []found
+	for _, iid := range s.order {
+		in := s.instances[iid]
+		for i := range in.disks {
+			d := &in.disks[i]
+			switch {
+			case set && !slices.Contains(ids, d.id):
+			case c.str("InstanceId") != "" && c.str("InstanceId") != in.id:
+			case typ != "all" && typ != diskType(d):
+			case c.str("ZoneId") != "" && c.str("ZoneId") != in.zone:
+			default:
+				all = append(all, found{in, d})
+			}
 		}
 	}
 	lo, hi, resp, err := c.page(len(all), 10, 100)
@@ -370,8 +291,8 @@ func actDescribeDisks(s *Simulator, c *call) (map[string]any, error) {
 		return nil, err
 	}
 	list := []any{}
-	for _, d := range all[lo:hi] {
-		list = append(list, s.diskJSON(d))
+	for _, f := range all[lo:hi] {
+		list = append(list, s.diskJSON(f.in, f.d))
 	}
 	resp["Disks"] = map[string]any{"Disk": list}
 	return resp, nil
@@ -402,35 +323,6 @@ func (s *Simulator) Snapshots() []SnapshotView {
 	return out
 }
 
-// DiskView is a disk as GET /_sim/disks reports it.
-type DiskView struct {
-	DiskId           string `json:"DiskId"`
-	Type             string `json:"Type"`
-	Category         string `json:"Category"`
-	Size             int    `json:"Size"`
-	InstanceId       string `json:"InstanceId"`
-	ZoneId           string `json:"ZoneId"`
-	SourceSnapshotId string `json:"SourceSnapshotId"`
-}
-
-// Disks returns every disk in creation order.
-func (s *Simulator) Disks() []DiskView {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []DiskView{}
-	var keys []string
-	for id := range s.disks {
-		keys = append(keys, id)
-	}
-	slices.Sort(keys)
-	for _, id := range keys {
-		d := s.disks[id]
-		out = append(out, DiskView{DiskId: d.id, Type: d.typ, Category: d.category, Size: d.size, InstanceId: d.instanceID,
-			ZoneId: d.zone, SourceSnapshotId: d.sourceSnapshot})
-	}
-	return out
-}
-
 // FailSnapshots makes the next n snapshots end failed instead of
 // accomplished, as a snapshot that runs into a storage fault would.
 func (s *Simulator) FailSnapshots(n int) {
@@ -448,9 +340,6 @@ func (s *Simulator) SetSnapshotQuota(n int) {
 
 // diskAdmin adds the disk and snapshot admin routes.
 func (s *Simulator) diskAdmin(mux *http.ServeMux) {
-	mux.HandleFunc("GET /_sim/disks", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.Disks())
-	})
 	mux.HandleFunc("GET /_sim/snapshots", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Snapshots())
 	})

@@ -48,9 +48,9 @@ func (c *cloud) StartInstance(ctx context.Context, id string) (requestID string,
 	return c.next.StartInstance(ctx, id)
 }
 
-func (c *cloud) StopInstance(ctx context.Context, id string) (requestID string, err error) {
+func (c *cloud) StopInstance(ctx context.Context, id string, mode ports.StopMode) (requestID string, err error) {
 	defer c.m.done("StopInstance", time.Now(), &err)
-	return c.next.StopInstance(ctx, id)
+	return c.next.StopInstance(ctx, id, mode)
 }
 
 func (c *cloud) DeleteInstance(ctx context.Context, id string) (requestID string, err error) {

@@ -170,8 +170,10 @@ func (s stubCloud) ListManaged(context.Context, map[string]string) ([]ports.Clou
 func (s stubCloud) AllocatePublicIP(context.Context, string) (string, string, error) {
 	return "", "", s.err
 }
-func (s stubCloud) StartInstance(context.Context, string) (string, error)  { return "", s.err }
-func (s stubCloud) StopInstance(context.Context, string) (string, error)   { return "", s.err }
+func (s stubCloud) StartInstance(context.Context, string) (string, error) { return "", s.err }
+func (s stubCloud) StopInstance(context.Context, string, ports.StopMode) (string, error) {
+	return "", s.err
+}
 func (s stubCloud) DeleteInstance(context.Context, string) (string, error) { return "", s.err }
 func (s stubCloud) Available(context.Context, string, string) (bool, error) {
 	return true, s.err
@@ -220,7 +222,7 @@ func TestDecorators(t *testing.T) {
 			_, _ = c.ListManaged(ctx, nil)
 			_, _, _ = c.AllocatePublicIP(ctx, "i-1")
 			_, _ = c.StartInstance(ctx, "i-1")
-			_, _ = c.StopInstance(ctx, "i-1")
+			_, _ = c.StopInstance(ctx, "i-1", ports.StopCharging)
 			_, _ = c.DeleteInstance(ctx, "i-1")
 			_, _ = c.Available(ctx, "z", "t")
 			_, _ = c.Price(ctx, ports.InstanceSpec{})

@@ -36,12 +36,16 @@ type Config struct {
 	ChooseCheapest      bool
 	Spec                ports.InstanceSpec // the rest of the instance; Zone and InstanceType come from Offers
 	CreateRequiresAdmin bool
-	DeployEnabled       bool
-	DeployScript        string // the script's text
-	PollInterval        time.Duration
-	WaitTimeout         time.Duration // per wait for a state
-	AgentTimeout        time.Duration // for the Cloud Assistant agent after Running
-	DeployTimeout       time.Duration // for the deploy script to finish
+	// StoppedMode is sent with every stop (admin, watchdogs, budget):
+	// StopCharging (default) stops the compute bill and releases the
+	// public IP; KeepCharging keeps both.
+	StoppedMode   ports.StopMode
+	DeployEnabled bool
+	DeployScript  string // the script's text
+	PollInterval  time.Duration
+	WaitTimeout   time.Duration // per wait for a state
+	AgentTimeout  time.Duration // for the Cloud Assistant agent after Running
+	DeployTimeout time.Duration // for the deploy script to finish
 
 	// ProcessID names this process in operations and leases (random when
 	// empty). ReconcileInterval paces the monitors; LeaseTTL is how long a
@@ -161,6 +165,9 @@ func New(d Deps, cfg Config) *Service {
 	}
 	if cfg.Currency == "" {
 		cfg.Currency = "CNY"
+	}
+	if cfg.StoppedMode == "" {
+		cfg.StoppedMode = ports.StopCharging
 	}
 	if cfg.CrashAction == "" {
 		cfg.CrashAction = CrashStop
@@ -454,7 +461,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 	}
 	if ci.Status == domain.StatusStopped {
 		step("start")
-		if _, err := s.checkThenCall(ctx, inst.ID, domain.ActionStart, domain.StatusStopped, ports.Cloud.StartInstance); err != nil {
+		if _, err := s.checkThenCall(ctx, inst.ID, domain.ActionStart, domain.StatusStopped, s.startCall); err != nil {
 			fail(err)
 			return
 		}
@@ -578,10 +585,29 @@ func (s *Service) poll(ctx context.Context, check func() (bool, error)) error {
 var transitions = map[string]struct {
 	need domain.InstanceStatus
 	done []domain.InstanceStatus // states that show the action took effect
-	call func(ports.Cloud, context.Context, string) (string, error)
 }{
-	domain.ActionStart: {domain.StatusStopped, []domain.InstanceStatus{domain.StatusStarting, domain.StatusRunning}, ports.Cloud.StartInstance},
-	domain.ActionStop:  {domain.StatusRunning, []domain.InstanceStatus{domain.StatusStopping, domain.StatusStopped}, ports.Cloud.StopInstance},
+	domain.ActionStart: {domain.StatusStopped, []domain.InstanceStatus{domain.StatusStarting, domain.StatusRunning}},
+	domain.ActionStop:  {domain.StatusRunning, []domain.InstanceStatus{domain.StatusStopping, domain.StatusStopped}},
+}
+
+// cloudCall is one start or stop of an instance, returning the cloud's
+// request id.
+type cloudCall func(ctx context.Context, id string) (string, error)
+
+func (s *Service) startCall(ctx context.Context, id string) (string, error) {
+	return s.cloud.StartInstance(ctx, id)
+}
+
+// stopCall stops in the configured mode: every stop goes through here.
+func (s *Service) stopCall(ctx context.Context, id string) (string, error) {
+	return s.cloud.StopInstance(ctx, id, s.cfg.StoppedMode)
+}
+
+func (s *Service) callFor(action string) cloudCall {
+	if action == domain.ActionStart {
+		return s.startCall
+	}
+	return s.stopCall
 }
 
 // Start starts the recorded instance; it must be Stopped.
@@ -610,7 +636,7 @@ func (s *Service) transition(ctx context.Context, actor *domain.User, action str
 // its cost interval. Users and the watchdogs alike go through it.
 func (s *Service) move(ctx context.Context, inst domain.Instance, action string) (string, error) {
 	tr := transitions[action]
-	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, tr.call)
+	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, s.callFor(action))
 	if err != nil {
 		return reqID, err
 	}
@@ -642,8 +668,7 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 	return err
 }
 
-func (s *Service) checkThenCall(ctx context.Context, id, action string, need domain.InstanceStatus,
-	call func(ports.Cloud, context.Context, string) (string, error)) (string, error) {
+func (s *Service) checkThenCall(ctx context.Context, id, action string, need domain.InstanceStatus, call cloudCall) (string, error) {
 	ci, err := s.cloud.DescribeInstance(ctx, id)
 	if err != nil {
 		return "", err
@@ -651,7 +676,7 @@ func (s *Service) checkThenCall(ctx context.Context, id, action string, need dom
 	if ci.Status != need {
 		return "", &domain.StateError{Action: action, Current: ci.Status, Required: need}
 	}
-	reqID, err := call(s.cloud, ctx, id)
+	reqID, err := call(ctx, id)
 	if errors.Is(err, domain.ErrWrongState) {
 		// Either it moved between our look and the call, or an earlier
 		// attempt of this very call worked and its answer was lost (start

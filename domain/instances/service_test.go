@@ -30,6 +30,8 @@ type fakeCloud struct {
 	// lost makes a call take effect and then fail as its retry would: the
 	// first attempt's answer was lost and the retry found the work done.
 	lost map[string]error
+	// stopModes records the mode of every StopInstance call.
+	stopModes []ports.StopMode
 }
 
 var _ ports.Cloud = (*fakeCloud)(nil)
@@ -123,8 +125,22 @@ func (c *fakeCloud) StartInstance(_ context.Context, id string) (string, error) 
 	return c.move("start", id, domain.StatusStopped, domain.StatusRunning)
 }
 
-func (c *fakeCloud) StopInstance(_ context.Context, id string) (string, error) {
-	return c.move("stop", id, domain.StatusRunning, domain.StatusStopped)
+func (c *fakeCloud) StopInstance(_ context.Context, id string, mode ports.StopMode) (string, error) {
+	reqID, err := c.move("stop", id, domain.StatusRunning, domain.StatusStopped)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopModes = append(c.stopModes, mode)
+	if ci := c.instances[id]; ci != nil && err == nil {
+		ci.StoppedMode = mode
+	}
+	return reqID, err
+}
+
+// modes returns the stop modes asked so far.
+func (c *fakeCloud) modes() []ports.StopMode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]ports.StopMode(nil), c.stopModes...)
 }
 
 func (c *fakeCloud) DeleteInstance(_ context.Context, id string) (string, error) {

@@ -102,6 +102,7 @@ func RunCloudTests(t *testing.T, newCloud func(t *testing.T) (ports.Cloud, Cloud
 		{"BehindTheBack", on(testCloudBehindBack)},
 		{"CommandFails", on(testCloudCommandFails)},
 		{"CancelledContext", on(testCloudCancelled)},
+		{"StopModes", on(testCloudStopModes)},
 	})
 }
 
@@ -268,10 +269,13 @@ func testCloudLifecycle(t *testing.T, c ports.Cloud, h CloudHarness) {
 		t.Errorf("Invocation = %+v; want Success with the decoded output", inv)
 	}
 
-	if reqID, err := c.StopInstance(ctx, id); err != nil || reqID == "" {
+	if reqID, err := c.StopInstance(ctx, id, ports.KeepCharging); err != nil || reqID == "" {
 		t.Fatalf("StopInstance = %q, %v", reqID, err)
 	}
-	waitStatus(t, ctx, c, h, id, domain.StatusStopped)
+	inst = waitStatus(t, ctx, c, h, id, domain.StatusStopped)
+	if inst.PublicIP != ip || inst.StoppedMode != ports.KeepCharging {
+		t.Errorf("after a KeepCharging stop: IP %q, mode %q; want %q kept, KeepCharging", inst.PublicIP, inst.StoppedMode, ip)
+	}
 	if reqID, err := c.DeleteInstance(ctx, id); err != nil || reqID == "" {
 		t.Fatalf("DeleteInstance = %q, %v", reqID, err)
 	}
@@ -313,7 +317,7 @@ func testCloudCreateIdempotent(t *testing.T, c ports.Cloud, h CloudHarness) {
 func testCloudWrongState(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx := cloudCtx(t)
 	id := createStopped(t, ctx, c, h, suiteSpec(t, h, nil), "op-wrong-state")
-	_, err := c.StopInstance(ctx, id)
+	_, err := c.StopInstance(ctx, id, ports.StopCharging)
 	wantErr(t, "StopInstance on a Stopped instance", err, domain.ErrWrongState)
 	_, _, err = c.RunCommand(ctx, id, "true", "op-wrong-state-cmd")
 	wantErr(t, "RunCommand on a Stopped instance", err, domain.ErrWrongState)
@@ -337,7 +341,7 @@ func testCloudNotFound(t *testing.T, c ports.Cloud, h CloudHarness) {
 	wantErr(t, "DescribeInstance", err, domain.ErrCloudNotFound)
 	_, err = c.StartInstance(ctx, ghost)
 	wantErr(t, "StartInstance", err, domain.ErrCloudNotFound)
-	_, err = c.StopInstance(ctx, ghost)
+	_, err = c.StopInstance(ctx, ghost, ports.StopCharging)
 	wantErr(t, "StopInstance", err, domain.ErrCloudNotFound)
 	_, err = c.DeleteInstance(ctx, ghost)
 	wantErr(t, "DeleteInstance", err, domain.ErrCloudNotFound)
@@ -547,5 +551,58 @@ func testCloudCancelled(t *testing.T, c ports.Cloud, h CloudHarness) {
 	list, err := c.ListManaged(cloudCtx(t), map[string]string{"seatide-suite": suiteTag(t)})
 	if err != nil || len(list) != 0 {
 		t.Errorf("ListManaged = %+v, %v; a cancelled create must not create", list, err)
+	}
+}
+
+// testCloudStopModes: a StopCharging stop releases the public IP (a new one
+// comes with the next start) and may be refused a start for stock; a
+// KeepCharging stop keeps the IP. Sources: ports.StopMode.
+func testCloudStopModes(t *testing.T, c ports.Cloud, h CloudHarness) {
+	ctx := cloudCtx(t)
+	spec := suiteSpec(t, h, nil)
+	id := createRunning(t, ctx, c, h, spec, "op-stop-modes")
+	ip, _, err := c.AllocatePublicIP(ctx, id)
+	if err != nil || ip == "" {
+		t.Fatalf("AllocatePublicIP = %q, %v", ip, err)
+	}
+	if _, err := c.StopInstance(ctx, id, ""); !errors.Is(err, domain.ErrInvalid) {
+		t.Errorf("StopInstance with no mode: err = %v, want invalid", err)
+	}
+	if _, err := c.StopInstance(ctx, id, ports.StopCharging); err != nil {
+		t.Fatalf("StopInstance(StopCharging): %v", err)
+	}
+	got := waitStatus(t, ctx, c, h, id, domain.StatusStopped)
+	if got.StoppedMode != ports.StopCharging || got.PublicIP != "" {
+		t.Errorf("after a StopCharging stop: mode %q, IP %q; want StopCharging and the IP released", got.StoppedMode, got.PublicIP)
+	}
+
+	h.SetStock(spec.Zone, spec.InstanceType, false)
+	_, err = c.StartInstance(ctx, id)
+	wantErr(t, "StartInstance after StopCharging with no stock", err, domain.ErrNoStock)
+	h.SetStock(spec.Zone, spec.InstanceType, true)
+
+	if _, err := c.StartInstance(ctx, id); err != nil {
+		t.Fatalf("StartInstance: %v", err)
+	}
+	got = waitStatus(t, ctx, c, h, id, domain.StatusRunning)
+	if got.PublicIP == "" || got.PublicIP == ip {
+		t.Errorf("after a StopCharging stop and a start: IP %q; want a new one (was %q)", got.PublicIP, ip)
+	}
+	second := got.PublicIP
+
+	if _, err := c.StopInstance(ctx, id, ports.KeepCharging); err != nil {
+		t.Fatalf("StopInstance(KeepCharging): %v", err)
+	}
+	got = waitStatus(t, ctx, c, h, id, domain.StatusStopped)
+	if got.StoppedMode != ports.KeepCharging || got.PublicIP != second {
+		t.Errorf("after a KeepCharging stop: mode %q, IP %q; want KeepCharging and %q kept", got.StoppedMode, got.PublicIP, second)
+	}
+	h.SetStock(spec.Zone, spec.InstanceType, false)
+	if _, err := c.StartInstance(ctx, id); err != nil {
+		t.Fatalf("StartInstance after KeepCharging with no stock (its resources were kept): %v", err)
+	}
+	got = waitStatus(t, ctx, c, h, id, domain.StatusRunning)
+	if got.PublicIP != second {
+		t.Errorf("after a KeepCharging stop and a start: IP %q, want %q", got.PublicIP, second)
 	}
 }
