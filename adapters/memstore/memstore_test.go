@@ -39,3 +39,10 @@ func TestLedgerStore(t *testing.T) {
 func TestBackupStore(t *testing.T) {
 	portstest.RunBackupStoreTests(t, func(t *testing.T) ports.BackupStore { return &memstore.Backups{} })
 }
+
+func TestEventStore(t *testing.T) {
+	portstest.RunEventStoreTests(t, func(t *testing.T) portstest.EventStores {
+		s := &memstore.Events{}
+		return portstest.EventStores{Events: s, Outbox: s}
+	})
+}

@@ -53,24 +53,26 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
-		if latest, err := db.LatestMigration(ctx); err != nil || latest != 5 {
-			t.Fatalf("LatestMigration = %d, %v; want 5", latest, err)
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != 7 {
+			t.Fatalf("LatestMigration = %d, %v; want 7", latest, err)
 		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
-			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`)
+			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
+			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(5)
+		version(7)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
-			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`)
+			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
+			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
 		}
@@ -96,7 +98,18 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("Begin after up: %v", err)
 		}
 
+		if _, err := db.Events().Append(ctx, domain.NewEvent(domain.EventPlayerJoined, time.Now(), "", "i-1", domain.EventData{}), []string{"a"}); err != nil {
+			t.Fatalf("Append event after up: %v", err)
+		}
+
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (events): %v", err)
+		}
+		version(5)
+		if _, err := db.Events().After(ctx, 0, 10); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Events after down: %v, want an internal error (no table)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (history api_request_id): %v", err)
 		}
@@ -147,7 +160,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(5)
+		version(7)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}

@@ -1,0 +1,39 @@
+-- The event stream and the webhook outbox. events.id grows with every event
+-- (readers resume after the last id they saw); payload is the event's JSON.
+-- event_outbox holds one row per (endpoint, event) still to deliver, removed
+-- once delivered: the lowest event_id of an endpoint goes first, so each
+-- endpoint gets its events in order. webhook_endpoints keeps each endpoint's
+-- last success and last error for GET /api/v2/webhooks. Times are UTC text.
+
+-- +goose Up
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    type        VARCHAR(64) NOT NULL,
+    at          TEXT NOT NULL,
+    actor       VARCHAR(64) NOT NULL DEFAULT '',
+    instance_id VARCHAR(64) NOT NULL DEFAULT '',
+    payload     TEXT NOT NULL
+);
+CREATE INDEX events_at ON events (at);
+
+CREATE TABLE event_outbox (
+    endpoint   VARCHAR(64) NOT NULL,
+    event_id   BIGINT NOT NULL REFERENCES events (id),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (endpoint, event_id)
+);
+CREATE INDEX event_outbox_event ON event_outbox (event_id);
+
+CREATE TABLE webhook_endpoints (
+    endpoint        VARCHAR(64) PRIMARY KEY,
+    last_success_at TEXT,
+    last_error      TEXT NOT NULL DEFAULT '',
+    last_error_at   TEXT
+);
+
+-- +goose Down
+DROP TABLE webhook_endpoints;
+DROP TABLE event_outbox;
+DROP TABLE events;
