@@ -80,6 +80,9 @@ type Config struct {
 	Currency        string
 	BudgetMonthly   domain.Money
 	BudgetStopAtCap bool
+
+	// World: the data disk, its backups and spot reclaim (world.go).
+	World WorldConfig
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -101,6 +104,11 @@ type Deps struct {
 	Log     *slog.Logger // nil: discard
 	// Observer hears status changes and reconciliations (metrics); nil: none.
 	Observer ports.InstanceObserver
+	// Snapshots and Backups keep the world (world.go); nil: no backups.
+	Snapshots ports.Snapshots
+	Backups   ports.BackupStore
+	// Events hears backups and reclaim notices; nil: none.
+	Events ports.EventSink
 }
 
 // Service runs the instance rules.
@@ -113,6 +121,9 @@ type Service struct {
 	clock   ports.Clock
 	log     *slog.Logger
 	obs     ports.InstanceObserver
+	snaps   ports.Snapshots
+	backups ports.BackupStore
+	events  ports.EventSink
 	cfg     Config
 
 	// Background steps outlive the request that started them; they stop
@@ -123,6 +134,11 @@ type Service struct {
 
 	mu       sync.Mutex
 	reported map[string]bool // orphans already written to history by this process
+	// skipped holds offers a spot reclaim took away, until when they are
+	// not tried (world.on_reclaim: hop).
+	skipped map[Offer]time.Time
+	// reclaiming holds the instances whose reclaim this process has handled.
+	reclaiming map[string]bool
 
 	reconciling sync.Mutex // one Reconcile at a time in this process
 
@@ -183,9 +199,15 @@ func New(d Deps, cfg Config) *Service {
 	if obs == nil {
 		obs = ports.NopInstanceObserver{}
 	}
+	cfg.World.withDefaults()
+	events := d.Events
+	if events == nil {
+		events = ports.NopEventSink{}
+	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
-		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{}}
+		clock: d.Clock, log: log, obs: obs, snaps: d.Snapshots, backups: d.Backups, events: events, cfg: cfg,
+		bg: bg, stop: stop, reported: map[string]bool{}, skipped: map[Offer]time.Time{}, reclaiming: map[string]bool{}}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
 			if d.Probe == nil {
@@ -283,6 +305,12 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	if err := mayCreate(actor, s.cfg.CreateRequiresAdmin); err != nil {
 		return err
 	}
+	return s.create(ctx, actor.Username)
+}
+
+// create is Create on behalf of by (a user, or the monitors hopping after
+// a spot reclaim).
+func (s *Service) create(ctx context.Context, by string) error {
 	// A crowd pressing "new" mostly finds a server already recorded: a read
 	// answers them without queueing for the write the claim needs (the
 	// claim alone still decides who wins).
@@ -293,23 +321,28 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	}
 	now := s.clock.Now()
 	if err := s.budgetAllows(ctx, s.cfg.Offers[0]); err != nil {
-		s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, Result: result(err),
+		s.record(ctx, domain.HistoryEntry{Actor: by, Action: domain.ActionCreate, Result: result(err),
 			Detail: budgetDetail(err), StartedAt: now})
 		return err
 	}
 	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
-		StartedBy: actor.Username, Owner: s.cfg.ProcessID, StartedAt: now}
-	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
+		StartedBy: by, Owner: s.cfg.ProcessID, StartedAt: now}
+	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: by, OperationID: op.ID}, op)
 	if err != nil {
 		return err
 	}
 	offers, err := s.offers(ctx)
 	if err != nil {
-		return s.abandon(ctx, inst, op, now, actor.Username, err)
+		return s.abandon(ctx, inst, op, now, by, err)
+	}
+	disk, from, err := s.dataDisk(ctx)
+	if err != nil {
+		return s.abandon(ctx, inst, op, now, by, err)
 	}
 	var id, reqID string
 	for i, o := range offers {
 		sp := s.spec(o)
+		sp.DataDisk = disk
 		sp.Tags[OperationTag] = op.ID
 		id, reqID, err = s.cloud.CreateInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
 		if errors.Is(err, domain.ErrNoStock) {
@@ -325,7 +358,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		err = domain.ErrNoStock
 	}
 	if err != nil {
-		return s.abandon(ctx, inst, op, now, actor.Username, err)
+		return s.abandon(ctx, inst, op, now, by, err)
 	}
 	if inst, err = s.store.UpdateInstance(ctx, inst); err != nil {
 		// The server exists but is not recorded: say so loudly; the
@@ -333,8 +366,15 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		s.log.Error("created instance not recorded", "instance", id, "err", err)
 		return err
 	}
-	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, InstanceID: id,
-		Result: "ok", RequestID: reqID, StartedAt: now})
+	detail := ""
+	if from.ID != "" {
+		s.restored(ctx, from)
+		detail = fmt.Sprintf("world restored from backup %s (snapshot %s)", from.ID, from.SnapshotID)
+	} else if s.worldOn() {
+		detail = "world: an empty data disk (no backup yet)"
+	}
+	s.record(ctx, domain.HistoryEntry{Actor: by, Action: domain.ActionCreate, InstanceID: id,
+		Result: "ok", RequestID: reqID, Detail: detail, StartedAt: now})
 	op.InstanceID, op.Step = id, "wait_stopped"
 	s.saveOp(ctx, op)
 
@@ -362,7 +402,7 @@ func (s *Service) offers(ctx context.Context) ([]Offer, error) {
 		price float64
 	}
 	var ps []priced
-	for _, o := range s.cfg.Offers {
+	for _, o := range s.usableOffers() {
 		ok, err := s.cloud.Available(ctx, o.Zone, o.InstanceType)
 		if err != nil {
 			return nil, err
@@ -701,18 +741,6 @@ func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
 		return inst, domain.ErrNoInstance // creation is still under way
 	}
 	return inst, nil
-}
-
-// Delete force-deletes the recorded instance and clears the record. An
-// instance already gone from the cloud is simply forgotten.
-func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
-	return s.adminAction(ctx, actor, domain.ActionDelete, func(inst domain.Instance) (string, error) {
-		reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
-		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
-			return reqID, err
-		}
-		return reqID, s.forget(ctx, inst)
-	})
 }
 
 // forget clears the record of inst, whatever was written to it since; it
