@@ -21,14 +21,14 @@ const (
 
 // Report says what one reconciliation found and did.
 type Report struct {
-	Resumed  string   // a taken-over operation's id
-	Cleared  string   // a recorded instance gone from the cloud
-	Drift    string   // the recorded instance's status changed behind our back: "Running -> Stopped"
-	Adopted  string   // a managed instance recorded again
-	Reclaimed string  // the recorded spot instance the cloud announced it reclaims
-	Orphans  []string // managed instances neither recorded nor adopted
-	Deleted  []string // orphans deleted
-	Problems []error  // steps that failed; the rest still ran
+	Resumed   string   // a taken-over operation's id
+	Cleared   string   // a recorded instance gone from the cloud
+	Drift     string   // the recorded instance's status changed behind our back: "Running -> Stopped"
+	Adopted   string   // a managed instance recorded again
+	Reclaimed string   // the recorded spot instance the cloud announced it reclaims
+	Orphans   []string // managed instances neither recorded nor adopted
+	Deleted   []string // orphans deleted
+	Problems  []error  // steps that failed; the rest still ran
 }
 
 // RunMonitors heartbeats this process and, while it holds the monitors

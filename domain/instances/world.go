@@ -201,7 +201,7 @@ func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, 
 	}
 	s.emit(ctx, domain.EventBackupReady, actor, inst.ID, domain.EventData{Backup: b.ID, Size: int64(b.SizeGiB) << 30})
 	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionBackup, InstanceID: inst.ID, Result: "ok",
-		Detail: fmt.Sprintf("%s backup %s: snapshot %s of disk %s (%d GiB)", source, b.ID, b.SnapshotID, b.DiskID, b.SizeGiB),
+		Detail:    fmt.Sprintf("%s backup %s: snapshot %s of disk %s (%d GiB)", source, b.ID, b.SnapshotID, b.DiskID, b.SizeGiB),
 		StartedAt: now})
 	s.prune(ctx)
 	return b, nil
