@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics,
+		Observer: metrics, Snapshots: a.cloud.snaps, Backups: db.Backups(),
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{

@@ -17,6 +17,7 @@ import (
 // the cloud is simulated, the simulator behind both.
 type cloud struct {
 	ports.Cloud
+	snaps   ports.Snapshots // the same account's disks and snapshots
 	billing ports.Billing
 	sim     *ecssim.Server // nil on a real cloud
 }
@@ -63,6 +64,7 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
 	c.Cloud = metrics.Cloud(client)
+	c.snaps = metrics.Snapshots(client)
 	billing, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
 	if err != nil {
 		c.Close()
@@ -111,6 +113,7 @@ func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 		Zones:          zones,
 		TransitionTime: sim.TransitionTime,
 		NoDelay:        sim.TransitionTime == 0,
+		ReclaimNotice:  sim.ReclaimNotice,
 		Logger:         log.With("component", "ecssim"),
 	}
 }
@@ -152,6 +155,14 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 	}
 	if e.DataDisk.Size > 0 {
 		spec.DataDisk = &ports.Disk{Category: e.DataDisk.Category, Size: e.DataDisk.Size}
+	} else if cfg.World.Enabled {
+		// The world needs its disk: 20 GiB, the smallest cloud_essd and
+		// cloud_efficiency data disk (CreateInstance DataDisk.N.Size).
+		spec.DataDisk = &ports.Disk{Category: e.DataDisk.Category, Size: 20}
+	}
+	world, err := cfg.World.instancesWorld(cfg.Idle.Action)
+	if err != nil {
+		return instances.Config{}, err
 	}
 	ic := instances.Config{
 		Offers:              offers,
@@ -177,6 +188,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		CostLocation:        cfg.Budget.location,
 		BudgetMonthly:       cfg.Budget.monthly,
 		BudgetStopAtCap:     cfg.Budget.StopAtCap,
+		World:               world,
 	}
 	if cfg.Deploy.Enabled {
 		script, err := os.ReadFile(cfg.Deploy.Script)
@@ -184,6 +196,9 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 			return ic, fmt.Errorf("deploy.script: %w", err)
 		}
 		ic.DeployScript = string(script)
+		if cfg.World.Enabled {
+			ic.DeployScript = withMount(ic.DeployScript, cfg.World.Mount)
+		}
 	}
 	return ic, nil
 }

@@ -41,6 +41,7 @@ type Config struct {
 	Minecraft MinecraftConfig `mapstructure:"minecraft"`
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	World     WorldConfig     `mapstructure:"world"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -158,6 +159,7 @@ type WatchdogConfig struct {
 type IdleConfig struct {
 	StopAfter time.Duration `mapstructure:"stop_after"` // 0: off
 	Grace     time.Duration `mapstructure:"grace"`      // never within this of coming up
+	Action    string        `mapstructure:"action"`     // stop, or release (backup + delete; needs world.enabled)
 }
 
 // BudgetConfig caps what the game server may cost in a month.
@@ -200,6 +202,7 @@ type MetricsConfig struct {
 // SimConfig tunes the in-process ECS simulator.
 type SimConfig struct {
 	TransitionTime time.Duration `mapstructure:"transition_time"` // per state change; 0: instant
+	ReclaimNotice  time.Duration `mapstructure:"reclaim_notice"`  // a spot reclaim's Recycling lock before it acts
 }
 
 // Listen addresses when none is configured: the original listened on :3811.
@@ -281,6 +284,20 @@ func defaults() map[string]any {
 		"info.endpoint":             "",
 		"info.max_pages":            20,
 		"metrics.listen":            "",
+
+		"idle.action":                   "stop",
+		"sim.reclaim_notice":            "5m",
+		"world.enabled":                 true,
+		"world.mount":                   "/data",
+		"world.save_script":             "",
+		"world.save_timeout":            "2m",
+		"world.snapshot_timeout":        "30m",
+		"world.require_backup":          true,
+		"world.backup_every":            "0s",
+		"world.keep":                    3,
+		"world.on_reclaim":              "wait",
+		"world.hop_skip":                "1h",
+		"world.snapshot_price_gb_month": "0.12",
 	}
 }
 
@@ -453,6 +470,12 @@ func (c *Config) finish() error {
 			return fmt.Errorf("info.endpoint: scheme %q is not http or https", scheme)
 		}
 		c.Info.Protocol, c.Info.Endpoint = scheme, strings.TrimSuffix(rest, "/")
+	}
+	if err := c.World.finish(c.Idle.Action); err != nil {
+		return err
+	}
+	if c.Sim.ReclaimNotice <= 0 {
+		return fmt.Errorf("sim.reclaim_notice: %v must be positive", c.Sim.ReclaimNotice)
 	}
 	return c.finishWatch()
 }

@@ -170,7 +170,7 @@ func TestReadyz(t *testing.T) {
 			if err := db.MigrateDown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-		}, 503, `{"status":"not ready","checks":{"cloud":"ok","database":"ok","migrations":"schema version 5, want 7"}}`},
+		}, 503, `{"status":"not ready","checks":{"cloud":"ok","database":"ok","migrations":"schema version 7, want 8"}}`},
 		{"database closed", func(t *testing.T, s *service, _ string) {
 			if err := app.CloseDatabase(s.app); err != nil {
 				t.Fatal(err)
