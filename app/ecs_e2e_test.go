@@ -129,6 +129,14 @@ func testECSLifecycle(t *testing.T, driver string) {
 		if got != st.want {
 			t.Fatalf("%s: got %s want %s", st.name, got, st.want)
 		}
+		if st.name == "running again" {
+			// Stopped in economical mode (ecs.stopped_mode's default), it
+			// came back with a new public IP, read back after the start.
+			s.app.Instances().Wait()
+			if got := get("/api/server/v1/get/ip"); got == ok(`"`+ip+`"`) || got == ok("null") {
+				t.Fatalf("ip after a StopCharging stop and a start: %s, want a new one (was %s)", got, ip)
+			}
+		}
 	}
 	if left := simInstances(t, s.app.Simulator()); len(left) != 0 {
 		t.Errorf("delete left %+v in the cloud", left)
@@ -159,7 +167,7 @@ func testECSLifecycle(t *testing.T, driver string) {
 		rows = append(rows, h.CreatedBy+":"+h.Action+":"+h.Result)
 	}
 	want := "steve:create:ok steve:init:ok admin:start:failed_precondition admin:stop:ok " +
-		"admin:stop:failed_precondition admin:start:ok admin:backup:ok admin:delete:ok"
+		"admin:stop:failed_precondition admin:start:ok admin:ip:ok admin:backup:ok admin:delete:ok"
 	if got := strings.Join(rows, " "); got != want {
 		t.Errorf("history:\n got %s\nwant %s", got, want)
 	}

@@ -110,6 +110,9 @@ func TestMinecraftWatchdogs(t *testing.T) {
 	if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "start", "token": admin}); body != ok("null") {
 		t.Fatalf("start: %s", body)
 	}
+	s.app.Instances().Wait() // the public IP read back: a new one after an economical-mode stop
+	_, ipBody = s.do("GET", "/api/server/v1/get/ip", nil)
+	ip = strings.TrimSuffix(strings.TrimPrefix(ipBody, `{"status": "ok", "data": "`), "\"}\n")
 	setPlayers(3)
 	start = clock.Now().Add(time.Hour)
 	minute, acted = rounds(start, 30, func(minute int) {

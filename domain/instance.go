@@ -75,6 +75,7 @@ const (
 	ActionODelete = "odelete" // such an orphan, deleted (reconcile.delete_orphans)
 	ActionIStop   = "istop"   // stopped by the idle watchdog: nobody played for idle.stop_after
 	ActionBStop   = "bstop"   // stopped because this month's spend reached budget.monthly
+	ActionIP      = "ip"      // the public IP changed (a new one after an economical-mode stop)
 
 	// The world (issue 16).
 	ActionBackup   = "backup"   // a snapshot of the world's data disk

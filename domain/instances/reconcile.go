@@ -314,15 +314,13 @@ func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed 
 	case domain.StatusStopping, domain.StatusStopped:
 		s.costStopped(ctx, rec.ID, now)
 	}
-	err = s.updateRecord(ctx, rec.ID, func(r *domain.Instance) {
-		r.LastStatus = ci.Status
-		if r.PublicIP == "" {
-			r.PublicIP = ci.PublicIP
-		}
-	})
+	err = s.updateRecord(ctx, rec.ID, func(r *domain.Instance) { r.LastStatus = ci.Status })
 	if err != nil && !errors.Is(err, domain.ErrNoInstance) {
 		rep.Problems = append(rep.Problems, err)
 	}
+	// A start made elsewhere, or one whose read-back was cut short, may
+	// have brought a new address.
+	s.refreshIP(ctx, rec.ID, ci.PublicIP, domain.MonitorActor)
 }
 
 // adopt records a managed instance the store has lost.

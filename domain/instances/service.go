@@ -508,7 +508,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		s.costStarted(ctx, inst, s.clock.Now())
 	}
 	step("wait_running")
-	if _, err := s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
+	if ci, err = s.waitFor(ctx, inst.ID, domain.StatusRunning); err != nil {
 		fail(err)
 		return
 	}
@@ -516,7 +516,8 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		fail(err)
 		return
 	}
-	s.costStarted(ctx, inst, s.clock.Now()) // found running when resumed: it costs from now on
+	s.refreshIP(ctx, inst.ID, ci.PublicIP, op.StartedBy) // the address it runs with
+	s.costStarted(ctx, inst, s.clock.Now())              // found running when resumed: it costs from now on
 	if s.cfg.DeployEnabled {
 		step("deploy")
 		if err := s.deploy(ctx, inst.ID, op.ID); err != nil {
@@ -667,14 +668,16 @@ func (s *Service) transition(ctx context.Context, actor *domain.User, action str
 				return "", err
 			}
 		}
-		return s.move(ctx, inst, action)
+		return s.move(ctx, inst, action, actor.Username)
 	})
 }
 
 // move starts or stops inst in the cloud, then records the status it
 // caused (so the reconciler knows the change was ours) and opens or closes
-// its cost interval. Users and the watchdogs alike go through it.
-func (s *Service) move(ctx context.Context, inst domain.Instance, action string) (string, error) {
+// its cost interval; after a start it reads the public IP back once the
+// instance runs (history by actor when it changed). Users and the
+// watchdogs alike go through it.
+func (s *Service) move(ctx context.Context, inst domain.Instance, action, actor string) (string, error) {
 	tr := transitions[action]
 	reqID, err := s.checkThenCall(ctx, inst.ID, action, tr.need, s.callFor(action))
 	if err != nil {
@@ -685,6 +688,7 @@ func (s *Service) move(ctx context.Context, inst domain.Instance, action string)
 	}
 	if action == domain.ActionStart {
 		s.costStarted(ctx, inst, s.clock.Now())
+		s.goRefreshIPAfterStart(ctx, inst.ID, actor)
 	} else {
 		s.costStopped(ctx, inst.ID, s.clock.Now())
 	}

@@ -32,6 +32,7 @@ type fakeCloud struct {
 	lost map[string]error
 	// stopModes records the mode of every StopInstance call.
 	stopModes []ports.StopMode
+	ipSeq     int
 }
 
 var _ ports.Cloud = (*fakeCloud)(nil)
@@ -121,8 +122,17 @@ func (c *fakeCloud) move(action, id string, from, to domain.InstanceStatus) (str
 	return "req-move", nil
 }
 
+// StartInstance gives an instance stopped in economical mode a new
+// public IP, as ECS does.
 func (c *fakeCloud) StartInstance(_ context.Context, id string) (string, error) {
-	return c.move("start", id, domain.StatusStopped, domain.StatusRunning)
+	reqID, err := c.move("start", id, domain.StatusStopped, domain.StatusRunning)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ci := c.instances[id]; ci != nil && ci.Status == domain.StatusRunning && ci.PublicIP == "" && ci.StoppedMode == ports.StopCharging {
+		c.ipSeq++
+		ci.PublicIP = fmt.Sprintf("127.0.2.%d", c.ipSeq)
+	}
+	return reqID, err
 }
 
 func (c *fakeCloud) StopInstance(_ context.Context, id string, mode ports.StopMode) (string, error) {
@@ -132,6 +142,9 @@ func (c *fakeCloud) StopInstance(_ context.Context, id string, mode ports.StopMo
 	c.stopModes = append(c.stopModes, mode)
 	if ci := c.instances[id]; ci != nil && err == nil {
 		ci.StoppedMode = mode
+		if mode == ports.StopCharging {
+			ci.PublicIP = "" // released
+		}
 	}
 	return reqID, err
 }
@@ -579,4 +592,11 @@ func TestCreateFailureRecorded(t *testing.T) {
 	if err := f.svc.Create(ctx, member); errors.Is(err, domain.ErrInstanceExists) {
 		t.Error("a failed create kept the slot")
 	}
+}
+
+// setIP changes an instance's public IP behind the service's back.
+func (c *fakeCloud) setIP(id, ip string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.instances[id].PublicIP = ip
 }

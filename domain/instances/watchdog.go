@@ -79,6 +79,11 @@ func (s *Service) Watch(ctx context.Context) (WatchReport, error) {
 		*w = watchState{instance: inst.ID}
 		return rep, nil
 	}
+	// Probe the address it runs with: after an economical-mode stop it
+	// came back with a new one, and the old one says nothing.
+	if ip := s.refreshIP(ctx, inst.ID, ci.PublicIP, domain.MonitorActor); ip != "" {
+		inst.PublicIP = ip
+	}
 	now := s.clock.Now()
 	if w.upSince.IsZero() {
 		w.upSince = now
@@ -152,7 +157,7 @@ func (s *Service) crashAction(ctx context.Context, inst domain.Instance, w *watc
 // monitorStop stops the instance on a watchdog's behalf and records why.
 func (s *Service) monitorStop(ctx context.Context, inst domain.Instance, action, detail string) bool {
 	started := s.clock.Now()
-	reqID, err := s.move(ctx, inst, domain.ActionStop)
+	reqID, err := s.move(ctx, inst, domain.ActionStop, domain.MonitorActor)
 	return s.monitorDone(ctx, inst, action, detail, reqID, started, err)
 }
 

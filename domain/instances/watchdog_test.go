@@ -307,3 +307,9 @@ func TestServerStatus(t *testing.T) {
 		}
 	})
 }
+
+func (p *fakeProbe) hostsSeen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.hosts...)
+}
