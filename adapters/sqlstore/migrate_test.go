@@ -53,26 +53,28 @@ func TestMigrateRoundTrip(t *testing.T) {
 
 		pending(true)
 		version(0)
-		if latest, err := db.LatestMigration(ctx); err != nil || latest != 7 {
-			t.Fatalf("LatestMigration = %d, %v; want 7", latest, err)
+		if latest, err := db.LatestMigration(ctx); err != nil || latest != 8 {
+			t.Fatalf("LatestMigration = %d, %v; want 8", latest, err)
 		}
 		status(`(?m)^VERSION\s+STATE`, `(?m)^1\s+pending\s+-\s+00001_users\.sql$`,
 			`(?m)^2\s+pending\s+-\s+00002_instances\.sql$`, `(?m)^3\s+pending\s+-\s+00003_leases\.sql$`,
 			`(?m)^4\s+pending\s+-\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
-			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`)
+			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`,
+			`(?m)^8\s+pending\s+-\s+00008_backups\.sql$`)
 
 		if err := db.Migrate(ctx, "up", nil); err != nil {
 			t.Fatalf("migrate up: %v", err)
 		}
 		pending(false)
-		version(7)
+		version(8)
 		status(`(?m)^1\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00001_users\.sql$`,
 			`(?m)^2\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00002_instances\.sql$`,
 			`(?m)^3\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00003_leases\.sql$`,
 			`(?m)^4\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00004_cost_ledger\.sql$`,
 			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
-			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`)
+			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`,
+			`(?m)^8\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00008_backups\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("second migrate up (nothing to do): %v", err)
 		}
@@ -102,7 +104,19 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("Append event after up: %v", err)
 		}
 
+		if err := db.Backups().SaveBackup(ctx, domain.Backup{ID: "bk-1", Source: domain.BackupManual,
+			State: domain.BackupReady, CreatedAt: time.Now()}); err != nil {
+			t.Fatalf("SaveBackup after up: %v", err)
+		}
+
 		// Down goes one step at a time, newest first.
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (backups): %v", err)
+		}
+		version(7)
+		if _, err := db.Backups().Backups(ctx); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Backups after down: %v, want an internal error (no table)", err)
+		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (events): %v", err)
 		}
@@ -160,7 +174,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.MigrateUp(ctx); err != nil {
 			t.Fatalf("migrate up again: %v", err)
 		}
-		version(7)
+		version(8)
 		if n, err := db.Users().CountUsers(ctx); err != nil || n != 0 {
 			t.Fatalf("CountUsers after down+up = %d, %v; want 0", n, err)
 		}
