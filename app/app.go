@@ -120,6 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Users:          a.users,
 		Instances:      a.instances,
 		Billing:        a.billing,
+		Backups:        a.instances,
 		Logger:         log,
 		AllowedOrigins: cfg.CORS.AllowedOrigins,
 		Checks:         a.readinessChecks(),

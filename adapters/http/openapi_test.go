@@ -41,7 +41,7 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // fullServer is the router with every service present, so it serves every
 // route it can.
 func fullServer() *Server {
-	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{},
+	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{}, Backups: &fakeBackups{},
 		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 

@@ -40,6 +40,7 @@ type Options struct {
 	Users     UserService
 	Instances InstanceService // nil: the ECS routes answer as unknown
 	Billing   BillingService  // nil: the account (/api/info/v1) routes answer as unknown
+	Backups   BackupService   // nil: no /api/v2/backups routes
 	Logger    *slog.Logger
 	// AllowedOrigins lists the origins a browser may call the API from
 	// (the web UI runs on its own origin); "*" allows any.
@@ -60,6 +61,7 @@ type Server struct {
 	users     UserService
 	instances InstanceService
 	billing   BillingService
+	backups   BackupService
 	log       *slog.Logger
 	router    chi.Router
 	checks    []Check
@@ -72,14 +74,14 @@ func New(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
+	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, backups: opts.Backups, log: log, router: chi.NewRouter(),
 		checks: opts.Checks, observe: opts.ObserveRequest}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: opts.AllowedOrigins,
-			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodOptions},
 			AllowedHeaders: []string{"Content-Type", "Authorization", "X-Request-Id"},
 			ExposedHeaders: []string{"X-Request-Id"},
 			MaxAge:         600,

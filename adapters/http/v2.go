@@ -41,6 +41,9 @@ func (s *Server) v2Routes(r chi.Router) {
 
 	// The signed-in caller.
 	r.With(s.v2Auth).Get("/me", s.v2Me)
+
+	// The world's backups (issue 16).
+	s.backupRoutes(r)
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from
