@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,5 +338,86 @@ func TestWorldScheduledBackups(t *testing.T) {
 	}
 	if n := len(sim.Snapshots()); n != 4 {
 		t.Errorf("%d snapshots in the cloud, want 4", n)
+	}
+}
+
+// TestRestartDuringDelete stops the process running a delete in the
+// middle of its backup (its operation left at that step), starts another
+// on the same database and cloud, and checks that after its
+// reconciliation: no instance (so no disk) is left, exactly one snapshot
+// holds W1, and its backup is ready.
+func TestRestartDuringDelete(t *testing.T) {
+	steps := []struct {
+		name  string
+		block string // the cloud call the first process is stopped in
+	}{
+		{"saving", "DescribeInvocationResults"},
+		{"before the snapshot", "CreateSnapshot"},
+		{"between snapshot and delete", "DeleteInstance"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			var blocking sync.Once
+			reached := make(chan struct{})
+			armed := make(chan struct{})
+			sim, err := ecssim.Start("127.0.0.1:0", ecssim.Options{NoDelay: true, Minecraft: &ecssim.MinecraftOptions{},
+				OnCall: func(action string) {
+					select {
+					case <-armed:
+						if action == st.block {
+							blocking.Do(func() { close(reached) })
+						}
+					default:
+					}
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(sim.Close)
+			dsn := sharedDSN(t, "sqlite")
+			a := startServiceConfig(t, replicaConfig(t, "sqlite", dsn, sim))
+			admin := a.login("admin", "admin-password")
+			if got := a.v1("new", admin); got != ok("null") {
+				t.Fatalf("new: %s", got)
+			}
+			id := simInstances(t, sim)[0].InstanceId
+			setWorld(t, sim, id, "W1")
+
+			sim.SetLatency(st.block, time.Hour) // the call hangs: the process is stopped in it
+			close(armed)
+			if _, body := a.do("POST", "/api/ecs/v1/action", m{"type": "delete", "token": admin}); body != ok("null") {
+				t.Fatalf("delete: %s", body)
+			}
+			<-reached
+			a.stop()
+			sim.SetLatency(st.block, 0)
+
+			b := runService(t, replicaConfig(t, "sqlite", dsn, sim))
+			if _, err := b.app.Instances().Reconcile(ctx); err != nil {
+				t.Fatal(err)
+			}
+			b.app.Instances().Wait()
+			rep, err := b.app.Instances().Reconcile(ctx)
+			if err != nil || len(rep.Orphans) != 0 || rep.Adopted != "" || rep.Resumed != "" {
+				t.Errorf("second reconciliation: %+v %v", rep, err)
+			}
+			if left := simInstances(t, sim); len(left) != 0 {
+				t.Fatalf("left in the cloud (with its disks): %+v", left)
+			}
+			snaps := sim.Snapshots()
+			if len(snaps) != 1 || snaps[0].World != "W1" || snaps[0].Status != "accomplished" {
+				t.Fatalf("snapshots: %+v", snaps)
+			}
+			bs := b.backups(admin)
+			if len(bs) != 1 || bs[0].State != "ready" {
+				t.Fatalf("backups: %+v", bs)
+			}
+			op, err := b.app.Instances().LastOperation(ctx)
+			if err != nil || op.Action != "delete" || op.State != "succeeded" {
+				t.Errorf("operation after take-over: %+v %v", op, err)
+			}
+		})
 	}
 }
