@@ -120,6 +120,6 @@ func (w WorldConfig) instancesWorld(idleAction string) (instances.WorldConfig, e
 	return instances.WorldConfig{
 		Enabled: true, SaveScript: withMount(save, w.Mount), SaveTimeout: w.SaveTimeout, SnapshotTimeout: w.SnapshotTimeout,
 		BackupOptional: !w.RequireBackup, BackupEvery: w.BackupEvery, Keep: w.Keep, OnReclaim: w.OnReclaim,
-		HopSkip: w.HopSkip, IdleRelease: idleAction == "release",
+		HopSkip: w.HopSkip, IdleRelease: idleAction == "release", SnapshotPrice: w.snapshotPrice,
 	}, nil
 }

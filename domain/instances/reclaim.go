@@ -187,6 +187,7 @@ func (s *Service) dropBackup(ctx context.Context, b domain.Backup) error {
 		if _, err := s.snaps.DeleteSnapshot(ctx, b.SnapshotID); err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 			return err
 		}
+		s.storageStopped(ctx, b, s.clock.Now())
 	}
 	if err := s.backups.DeleteBackup(ctx, b.ID); err != nil && !errors.Is(err, domain.ErrNoBackup) {
 		return err

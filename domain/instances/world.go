@@ -46,6 +46,9 @@ type WorldConfig struct {
 	// IdleRelease makes the idle watchdog release (backup + delete)
 	// instead of stop.
 	IdleRelease bool
+	// SnapshotPrice is snapshot storage per GiB and month (snapcost.go);
+	// 0 leaves it out of the ledger.
+	SnapshotPrice domain.Money
 }
 
 // What follows a spot reclaim (world.on_reclaim).
@@ -199,6 +202,7 @@ func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, 
 	if err := s.saveBackup(ctx, &b); err != nil {
 		return b, err
 	}
+	s.storageStarted(ctx, b, s.clock.Now())
 	s.emit(ctx, domain.EventBackupReady, actor, inst.ID, domain.EventData{Backup: b.ID, Size: int64(b.SizeGiB) << 30})
 	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionBackup, InstanceID: inst.ID, Result: "ok",
 		Detail:    fmt.Sprintf("%s backup %s: snapshot %s of disk %s (%d GiB)", source, b.ID, b.SnapshotID, b.DiskID, b.SizeGiB),
