@@ -111,11 +111,11 @@ func TestMetricsEndToEnd(t *testing.T) {
 		`seatide_cloud_calls_total{action="ListManaged",result="ok"} 2`,
 		`seatide_cloud_calls_total{action="CreateInstance",result="ok"} 1`,
 		`seatide_cloud_retries_total{action="DescribeInstances",code="Throttling.User"} 1`,
-		`seatide_http_requests_total{method="POST",route="/api/user/v1/auth",status="200"} 1`,
-		`seatide_http_requests_total{method="POST",route="/api/ecs/v1/action",status="200"} 1`,
-		`seatide_http_requests_total{method="GET",route="/api/ecs/v1/describe/{name}",status="200"} 1`,
-		`seatide_http_requests_total{method="GET",route="unmatched",status="200"} 1`,
-		`seatide_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+		`seatide_http_requests_total{method="POST",outcome="ok",route="/api/user/v1/auth",status="200"} 1`,
+		`seatide_http_requests_total{method="POST",outcome="ok",route="/api/ecs/v1/action",status="200"} 1`,
+		`seatide_http_requests_total{method="GET",outcome="ok",route="/api/ecs/v1/describe/{name}",status="200"} 1`,
+		`seatide_http_requests_total{method="GET",outcome="http-error",route="unmatched",status="200"} 1`,
+		`seatide_http_requests_total{method="GET",outcome="2xx",route="/healthz",status="200"} 1`,
 		`seatide_http_request_duration_seconds_count{method="GET",route="/healthz"} 1`,
 	} {
 		if !lines[want] {
@@ -143,7 +143,7 @@ func TestMetricsOwnListener(t *testing.T) {
 	if code, _ := s.do("GET", "/metrics", nil); code != http.StatusNotFound {
 		t.Errorf("main listener /metrics: %d, want 404", code)
 	}
-	if !strings.Contains(scrape(t, "http://"+maddr+"/metrics"), `seatide_http_requests_total{method="GET",route="unmatched",status="404"} 1`) {
+	if !strings.Contains(scrape(t, "http://"+maddr+"/metrics"), `seatide_http_requests_total{method="GET",outcome="http-error",route="unmatched",status="404"} 1`) {
 		t.Error("the metrics listener does not count the main listener's requests")
 	}
 	s.stop()

@@ -204,8 +204,11 @@ func TestWorldBackupRefusesRelease(t *testing.T) {
 			if got := s.v1("delete", admin); got != ok("null") {
 				t.Fatalf("delete: %s", got)
 			}
-			if _, body := s.do("GET", "/api/ecs/v1/operation?token="+admin, nil); !strings.Contains(body, `"action": "delete", "step": "done", "state": "failed", "error": "failed_precondition"`) {
-				t.Fatalf("operation: %s", body)
+			_, body := s.do("GET", "/api/ecs/v1/operation?token="+admin, nil)
+			reason := strings.TrimSuffix(strings.TrimPrefix(tt.reason, "refused: "), "; nothing deleted")
+			if !strings.Contains(body, `"action": "delete", "step": "done", "state": "failed", "error": "failed_precondition"`) ||
+				!strings.Contains(body, `"reason": "`+reason+`"`) {
+				t.Fatalf("operation: %s, want the reason %q", body, reason)
 			}
 			rows, details := s.historyRows(admin)
 			if last := rows[len(rows)-1]; last != "admin:delete:failed_precondition" || details[len(details)-1] != tt.reason {

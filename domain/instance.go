@@ -49,6 +49,7 @@ type Operation struct {
 	Step       string // the step under way or last finished
 	State      string // OpRunning, OpSucceeded, OpFailed
 	Error      string // a domain error code or cloud code when failed
+	Reason     string // the failure in words, safe to show ("" before migration 00007)
 	InstanceID string
 	StartedBy  string
 	// Owner is the process running it; when that process's lease has

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/seatidemc/seatide/adapters/http/openapitest"
+	"github.com/seatidemc/seatide/adapters/memstore"
 )
 
 // openAPI loads and validates the document once for the whole test binary.
@@ -42,6 +43,7 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // route it can.
 func fullServer() *Server {
 	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{}, Backups: &fakeBackups{},
+		Events:  hubOver(&memstore.Events{}, 1),
 		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 

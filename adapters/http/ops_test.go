@@ -81,6 +81,7 @@ func TestReadyz(t *testing.T) {
 type observed struct {
 	route, method string
 	status        int
+	outcome       string
 }
 
 func TestObserveRequestByRoutePattern(t *testing.T) {
@@ -92,25 +93,25 @@ func TestObserveRequestByRoutePattern(t *testing.T) {
 		Instances: fakeInstances{},
 		Logger:    slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:   http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("m 1\n")) }),
-		ObserveRequest: func(route, method string, status int, elapsed time.Duration) {
+		ObserveRequest: func(route, method string, status int, outcome string, elapsed time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
-			got = append(got, observed{route, method, status})
+			got = append(got, observed{route, method, status, outcome})
 		},
 	})
 	tests := []struct {
 		method, path, body string
 		want               observed
 	}{
-		{"POST", "/api/user/v1/auth", `{"type":"check","username":"a","token":"b"}`, observed{"/api/user/v1/auth", "POST", 200}},
+		{"POST", "/api/user/v1/auth", `{"type":"check","username":"a","token":"b"}`, observed{"/api/user/v1/auth", "POST", 200, "ok"}},
 		// A handler panic answers as v1 did: HTTP 200 with an http-error body.
-		{"GET", "/api/user/v1/get/count", "", observed{"/api/user/v1/get/count", "GET", 200}},
-		{"GET", "/api/ecs/v1/describe/ip-of-some-server", "", observed{"/api/ecs/v1/describe/{name}", "GET", 200}},
-		{"GET", "/api/user/v1/no/such/thing", "", observed{UnmatchedRoute, "GET", 200}},
-		{"GET", "/random/path/12345", "", observed{UnmatchedRoute, "GET", 404}},
-		{"BREW", "/api/user/v1/auth", "", observed{UnmatchedRoute, "OTHER", 200}},
-		{"GET", "/healthz", "", observed{"/healthz", "GET", 200}},
-		{"GET", "/metrics", "", observed{"/metrics", "GET", 200}},
+		{"GET", "/api/user/v1/get/count", "", observed{"/api/user/v1/get/count", "GET", 200, "http-error"}},
+		{"GET", "/api/ecs/v1/describe/ip-of-some-server", "", observed{"/api/ecs/v1/describe/{name}", "GET", 200, "error"}},
+		{"GET", "/api/user/v1/no/such/thing", "", observed{UnmatchedRoute, "GET", 200, "http-error"}},
+		{"GET", "/random/path/12345", "", observed{UnmatchedRoute, "GET", 404, "http-error"}},
+		{"BREW", "/api/user/v1/auth", "", observed{UnmatchedRoute, "OTHER", 200, "http-error"}},
+		{"GET", "/healthz", "", observed{"/healthz", "GET", 200, "2xx"}},
+		{"GET", "/metrics", "", observed{"/metrics", "GET", 200, "2xx"}},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +51,19 @@ type Options struct {
 	// ObserveRequest hears every answered request (for metrics): its route
 	// pattern (UnmatchedRoute when none matched, so that the label set stays
 	// bounded), method, status and duration. nil: none.
-	ObserveRequest func(route, method string, status int, elapsed time.Duration)
+	ObserveRequest func(route, method string, status int, outcome string, elapsed time.Duration)
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+
+	// Events serves GET /api/v2/events (nil: no such route); Webhooks
+	// reports GET /api/v2/webhooks. SSEHeartbeat paces the comment lines
+	// that keep idle streams open through proxies (default 15s); SSETicker
+	// makes its ticker (tests pass a manual one).
+	Events       EventStream
+	Webhooks     WebhookStatus
+	SSEHeartbeat time.Duration
+	SSETicker    func(time.Duration) (<-chan time.Time, func())
 }
 
 // Server holds the routes and what they call.
@@ -65,7 +75,12 @@ type Server struct {
 	log       *slog.Logger
 	router    chi.Router
 	checks    []Check
-	observe   func(route, method string, status int, elapsed time.Duration)
+	observe   func(route, method string, status int, outcome string, elapsed time.Duration)
+
+	events       EventStream
+	webhooks     WebhookStatus
+	sseHeartbeat time.Duration
+	sseTicker    func(time.Duration) (<-chan time.Time, func())
 }
 
 // New builds the handler tree.
@@ -76,6 +91,13 @@ func New(opts Options) *Server {
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, backups: opts.Backups, log: log, router: chi.NewRouter(),
 		checks: opts.Checks, observe: opts.ObserveRequest}
+	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker
+	if s.sseHeartbeat <= 0 {
+		s.sseHeartbeat = 15 * time.Second
+	}
+	if s.sseTicker == nil {
+		s.sseTicker = realTicker
+	}
 	r := s.router
 	r.Use(requestID, s.logRequests, s.recoverPanics)
 	if len(opts.AllowedOrigins) > 0 {
@@ -185,7 +207,23 @@ func validRequestID(id string) bool {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	outcome string // the v1 envelope's status, told by writePython
+}
+
+// setOutcome is how writePython tells the access log and the metrics a v1
+// answer's outcome, which its HTTP 200 hides.
+func (s *statusRecorder) setOutcome(o string) { s.outcome = o }
+
+// outcomeLabel is the v1 envelope's status (ok, ng, error, http-error)
+// when a v1 writer answered, else the status class (2xx, 4xx, 5xx): a
+// bounded label either way.
+func (s *statusRecorder) outcomeLabel() string {
+	switch s.outcome {
+	case "ok", "ng", "error", "http-error":
+		return s.outcome
+	}
+	return strconv.Itoa(s.status/100) + "xx"
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -194,6 +232,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (flushes and
+// write deadlines for event streams).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
@@ -231,9 +273,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
+			slog.String("outcome", rec.outcomeLabel()),
 			slog.Duration("duration", elapsed))
 		if s.observe != nil {
-			s.observe(routeOf(r, info), methodLabel(r.Method), rec.status, elapsed)
+			s.observe(routeOf(r, info), methodLabel(r.Method), rec.status, rec.outcomeLabel(), elapsed)
 		}
 	})
 }

@@ -49,9 +49,23 @@ func writePython(w http.ResponseWriter, code int, v any) {
 	if err != nil { // only our own types reach here: a bug
 		body = []byte(`{"status": "error", "msg": "Request error."}` + "\n")
 	}
+	if o, ok := w.(interface{ setOutcome(string) }); ok {
+		o.setOutcome(outcomeOf(v))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write(body)
+}
+
+// outcomeOf is the status an envelope carries, for logs and metrics.
+func outcomeOf(v any) string {
+	switch v := v.(type) {
+	case envelope:
+		return v.Status
+	case httpError:
+		return v.Status
+	}
+	return ""
 }
 
 func writeOK(w http.ResponseWriter, data any) {

@@ -185,11 +185,12 @@ func (s *Server) ecsOperation(w http.ResponseWriter, r *http.Request) {
 		Step       string  `json:"step"`
 		State      string  `json:"state"`
 		Error      *string `json:"error"`
+		Reason     *string `json:"reason"` // the error in words (issue 18)
 		InstanceID string  `json:"instance"`
 		StartedBy  string  `json:"started_by"`
 		StartedAt  *string `json:"started_at"`
 		FinishedAt *string `json:"finished_at"`
-	}{op.ID, op.Action, op.Step, op.State, nonEmpty(op.Error), op.InstanceID, op.StartedBy,
+	}{op.ID, op.Action, op.Step, op.State, nonEmpty(op.Error), nonEmpty(op.Reason), op.InstanceID, op.StartedBy,
 		timeOrNil(op.StartedAt), timeOrNil(op.FinishedAt)})
 }
 

@@ -44,6 +44,11 @@ func (s *Server) v2Routes(r chi.Router) {
 
 	// The world's backups (issue 16).
 	s.backupRoutes(r)
+	// Events and notifications (issue 18).
+	if s.events != nil {
+		r.With(s.v2Auth).Get("/events", s.v2Events)
+	}
+	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from

@@ -58,8 +58,8 @@ var _ ports.InstanceObserver = (*Metrics)(nil)
 func New(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: HTTPRequests,
-			Help: "HTTP requests answered, by route pattern (unmatched for none), method and status."},
-			[]string{"route", "method", "status"}),
+			Help: "HTTP requests answered, by route pattern (unmatched for none), method, status and outcome (v1: ok, ng, error, http-error; else the status class, e.g. 2xx)."},
+			[]string{"route", "method", "status", "outcome"}),
 		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: HTTPDuration,
 			Help: "Time to answer an HTTP request, by route pattern and method.", Buckets: prometheus.DefBuckets},
 			[]string{"route", "method"}),
@@ -109,8 +109,8 @@ func Handler(g prometheus.Gatherer) http.Handler {
 
 // ObserveRequest counts one answered HTTP request; route must be a
 // pattern, never a raw path.
-func (m *Metrics) ObserveRequest(route, method string, status int, elapsed time.Duration) {
-	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+func (m *Metrics) ObserveRequest(route, method string, status int, outcome string, elapsed time.Duration) {
+	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status), outcome).Inc()
 	m.httpDuration.WithLabelValues(route, method).Observe(elapsed.Seconds())
 }
 

@@ -107,12 +107,14 @@ seatide_cloud_retries_total{action="CreateInstance",code="Throttling.User"} 2
 seatide_cloud_retries_total{action="DescribeInstances",code="unavailable"} 1
 `},
 		{"http requests", func(m *prom.Metrics) {
-			m.ObserveRequest("/api/user/v1/auth", "POST", 200, time.Millisecond)
-			m.ObserveRequest("/api/user/v1/auth", "POST", 200, time.Millisecond)
-			m.ObserveRequest("unmatched", "GET", 404, time.Millisecond)
+			m.ObserveRequest("/api/user/v1/auth", "POST", 200, "ok", time.Millisecond)
+			m.ObserveRequest("/api/user/v1/auth", "POST", 200, "ok", time.Millisecond)
+			m.ObserveRequest("/api/user/v1/auth", "POST", 200, "ng", time.Millisecond)
+			m.ObserveRequest("unmatched", "GET", 404, "http-error", time.Millisecond)
 		}, prom.HTTPRequests, `
-seatide_http_requests_total{method="GET",route="unmatched",status="404"} 1
-seatide_http_requests_total{method="POST",route="/api/user/v1/auth",status="200"} 2
+seatide_http_requests_total{method="GET",outcome="http-error",route="unmatched",status="404"} 1
+seatide_http_requests_total{method="POST",outcome="ng",route="/api/user/v1/auth",status="200"} 1
+seatide_http_requests_total{method="POST",outcome="ok",route="/api/user/v1/auth",status="200"} 2
 `},
 	}
 	for _, tt := range tests {
@@ -257,11 +259,11 @@ func TestDecorators(t *testing.T) {
 
 func TestHandlerServesTextFormat(t *testing.T) {
 	m, reg := newMetrics(t)
-	m.ObserveRequest("/healthz", "GET", 200, time.Millisecond)
+	m.ObserveRequest("/healthz", "GET", 200, "2xx", time.Millisecond)
 	rec := httptest.NewRecorder()
 	prom.Handler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	body := rec.Body.String()
-	for _, want := range []string{`seatide_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+	for _, want := range []string{`seatide_http_requests_total{method="GET",outcome="2xx",route="/healthz",status="200"} 1`,
 		"go_goroutines ", "process_start_time_seconds "} {
 		if !strings.Contains(body, want) {
 			t.Errorf("no %q in:\n%.2000s", want, body)

@@ -20,7 +20,7 @@ var _ ports.InstanceStore = (*instanceStore)(nil)
 
 const (
 	instanceColumns  = "instance_id, zone, instance_type, public_ip, last_status, created_by, operation_id, version, created_at, updated_at"
-	operationColumns = "id, action, step, state, error_code, instance_id, started_by, owner, started_at, finished_at"
+	operationColumns = "id, action, step, state, error_code, error_reason, instance_id, started_by, owner, started_at, finished_at"
 )
 
 // instanceError is the one place where the instance store's driver errors
@@ -80,7 +80,7 @@ func scanInstance(r rowScanner) (domain.Instance, error) {
 
 func scanOperation(r rowScanner) (domain.Operation, error) {
 	var op domain.Operation
-	err := r.Scan(&op.ID, &op.Action, &op.Step, &op.State, &op.Error, &op.InstanceID, &op.StartedBy, &op.Owner,
+	err := r.Scan(&op.ID, &op.Action, &op.Step, &op.State, &op.Error, &op.Reason, &op.InstanceID, &op.StartedBy, &op.Owner,
 		scanTime{&op.StartedAt}, scanNullTime{&op.FinishedAt})
 	return op, err
 }
@@ -188,8 +188,8 @@ func (s *instanceStore) Clear(ctx context.Context, version int64) error {
 func (s *instanceStore) saveOp(ctx context.Context, ex execer, op domain.Operation) error {
 	d := s.db.d
 	_, err := ex.ExecContext(ctx, d.q(d.upsert("operations", "id",
-		"id", "action", "step", "state", "error_code", "instance_id", "started_by", "owner", "started_at", "finished_at")),
-		op.ID, op.Action, op.Step, op.State, op.Error, op.InstanceID, op.StartedBy, op.Owner,
+		"id", "action", "step", "state", "error_code", "error_reason", "instance_id", "started_by", "owner", "started_at", "finished_at")),
+		op.ID, op.Action, op.Step, op.State, op.Error, clipReason(op.Reason), op.InstanceID, op.StartedBy, op.Owner,
 		d.timeArg(op.StartedAt), d.nullTimeArg(op.FinishedAt))
 	return err
 }
@@ -245,4 +245,12 @@ func (s *instanceStore) LastInvocation(ctx context.Context) (string, string, err
 		return "", "", s.instanceError(ctx, err, domain.ErrNoInvocation, "last invocation")
 	}
 	return instanceID, invokeID, nil
+}
+
+// clipReason fits a failure reason in its column (500 characters).
+func clipReason(s string) string {
+	if r := []rune(s); len(r) > 500 {
+		return string(r[:500])
+	}
+	return s
 }

@@ -47,9 +47,11 @@ type Hub struct {
 // order; it is closed when the reader is dropped (Dropped then reports
 // true) or unsubscribed.
 type Subscription struct {
-	C       <-chan domain.Event
+	// C carries events shared by every subscriber: read them, never change
+	// them. A pointer a slot keeps an idle reader's buffer small.
+	C       <-chan *domain.Event
 	Start   int64 // the Hub's cursor when subscribed: C carries only later events
-	c       chan domain.Event
+	c       chan *domain.Event
 	want    func(domain.Event) bool
 	dropped bool // guarded by the Hub's mu
 }
@@ -131,7 +133,8 @@ func (h *Hub) Poll(ctx context.Context) error {
 // fanOut hands page (in ID order) to subscribers and moves the cursor;
 // it returns how many events it took. Called with mu held.
 func (h *Hub) fanOut(page []domain.Event) int {
-	for i, e := range page {
+	for i := range page {
+		e := &page[i]
 		if e.ID != h.cursor+1 {
 			now := h.clock.Now()
 			if h.gapSeen.IsZero() {
@@ -144,7 +147,7 @@ func (h *Hub) fanOut(page []domain.Event) int {
 		h.gapSeen = time.Time{}
 		h.cursor = e.ID
 		for s := range h.subs {
-			if s.want != nil && !s.want(e) {
+			if s.want != nil && !s.want(*e) {
 				continue
 			}
 			select {
@@ -168,7 +171,7 @@ func (h *Hub) drop(s *Subscription) {
 
 // Subscribe adds a live reader taking the events want accepts (nil: all).
 func (h *Hub) Subscribe(want func(domain.Event) bool) *Subscription {
-	c := make(chan domain.Event, h.cfg.ClientBuffer)
+	c := make(chan *domain.Event, h.cfg.ClientBuffer)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s := &Subscription{C: c, c: c, want: want, Start: h.cursor}

@@ -82,6 +82,9 @@ func (s *Service) Tick(ctx context.Context) bool {
 	if _, err := s.EnforceBudget(ctx); err != nil {
 		s.log.Warn("budget", "err", err)
 	}
+	if err := s.AnnounceBudget(ctx); err != nil {
+		s.log.Warn("budget thresholds", "err", err)
+	}
 	if _, _, err := s.ScheduledBackup(ctx); err != nil {
 		s.log.Warn("scheduled backup", "err", err)
 	}
@@ -228,7 +231,7 @@ func (s *Service) takeOver(ctx context.Context, op domain.Operation, managed []p
 	rec, err := s.store.Current(ctx)
 	if errors.Is(err, domain.ErrNoInstance) || err == nil && rec.OperationID != op.ID {
 		// Its slot is gone (deleted meanwhile): nothing to finish.
-		op.State, op.Error, op.FinishedAt = domain.OpFailed, result(domain.ErrAbandoned), s.clock.Now()
+		op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(domain.ErrAbandoned), Reason(domain.ErrAbandoned), s.clock.Now()
 		s.saveOp(ctx, op)
 		return nil
 	}

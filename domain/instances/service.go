@@ -70,6 +70,9 @@ type Config struct {
 	CrashAction   string
 	IdleStopAfter time.Duration
 	IdleGrace     time.Duration
+	// PlayerEvents pings the server every round even with both watchdogs
+	// off, so players joining and leaving are announced (events).
+	PlayerEvents bool
 
 	// Cost and budget: days are counted in CostLocation (default UTC);
 	// Currency names amounts before any price was recorded. BudgetMonthly
@@ -107,7 +110,7 @@ type Deps struct {
 	// Snapshots and Backups keep the world (world.go); nil: no backups.
 	Snapshots ports.Snapshots
 	Backups   ports.BackupStore
-	// Events hears backups and reclaim notices; nil: none.
+	// Events hears what happens (domain events); nil: none.
 	Events ports.EventSink
 }
 
@@ -145,6 +148,7 @@ type Service struct {
 	probes  *probeCache
 	watchMu sync.Mutex // one Watch at a time; guards watch
 	watch   watchState
+	evState eventsState // guarded by watchMu
 }
 
 // New returns an instance service; Close it to end background work.
@@ -205,8 +209,8 @@ func New(d Deps, cfg Config) *Service {
 		events = ports.NopEventSink{}
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &Service{cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
-		clock: d.Clock, log: log, obs: obs, snaps: d.Snapshots, backups: d.Backups, events: events, cfg: cfg,
+	s := &Service{events: events, cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
+		clock: d.Clock, log: log, obs: obs, snaps: d.Snapshots, backups: d.Backups, cfg: cfg,
 		bg: bg, stop: stop, reported: map[string]bool{}, skipped: map[Offer]time.Time{}, reclaiming: map[string]bool{}}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
@@ -331,6 +335,7 @@ func (s *Service) create(ctx context.Context, by string) error {
 	if err != nil {
 		return err
 	}
+	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	offers, err := s.offers(ctx)
 	if err != nil {
 		return s.abandon(ctx, inst, op, now, by, err)
@@ -377,6 +382,7 @@ func (s *Service) create(ctx context.Context, by string) error {
 		Result: "ok", RequestID: reqID, Detail: detail, StartedAt: now})
 	op.InstanceID, op.Step = id, "wait_stopped"
 	s.saveOp(ctx, op)
+	s.emitOp(ctx, domain.EventOperationStep, op, nil)
 
 	s.goFinish(ctx, inst, op)
 	return nil
@@ -440,8 +446,9 @@ func (s *Service) abandon(ctx context.Context, inst domain.Instance, op domain.O
 	} else {
 		s.obs.RecordedStatus("")
 	}
-	op.State, op.Error, op.FinishedAt = domain.OpFailed, result(cause), s.clock.Now()
+	op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(cause), Reason(cause), s.clock.Now()
 	s.saveOp(ctx, op)
+	s.emitOp(ctx, domain.EventOperationFailed, op, cause)
 	s.record(ctx, domain.HistoryEntry{Actor: actor, Action: domain.ActionCreate, Result: result(cause), StartedAt: started})
 	return cause
 }
@@ -467,13 +474,18 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 			s.log.Info("operation interrupted by shutdown", "op", op.ID, "step", op.Step)
 			return
 		}
-		op.State, op.Error, op.FinishedAt = domain.OpFailed, result(err), s.clock.Now()
+		op.State, op.Error, op.Reason, op.FinishedAt = domain.OpFailed, result(err), Reason(err), s.clock.Now()
 		s.saveOp(ctx, op)
+		s.emitOp(ctx, domain.EventOperationFailed, op, err)
 		s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 			Result: result(err), Detail: "step " + op.Step, StartedAt: started})
 		s.log.Error("creating the server failed", "op", op.ID, "step", op.Step, "instance", inst.ID, "err", err)
 	}
-	step := func(name string) { op.Step = name; s.saveOp(ctx, op) }
+	step := func(name string) {
+		op.Step = name
+		s.saveOp(ctx, op)
+		s.emitOp(ctx, domain.EventOperationStep, op, nil)
+	}
 
 	ci, err := s.waitFor(ctx, inst.ID, domain.StatusStopped, domain.StatusRunning)
 	if err != nil {
@@ -527,6 +539,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 	}
 	op.Step, op.State, op.FinishedAt = "done", domain.OpSucceeded, s.clock.Now()
 	s.saveOp(ctx, op)
+	s.emitOp(ctx, domain.EventOperationSucceeded, op, nil)
 	s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionInit, InstanceID: inst.ID,
 		Result: "ok", StartedAt: started})
 }
@@ -552,6 +565,9 @@ func (s *Service) updateRecord(ctx context.Context, id string, change func(*doma
 			if err == nil && next.LastStatus != cur.LastStatus {
 				s.obs.RecordedStatus(next.LastStatus)
 			}
+			if err == nil {
+				s.emitRecordChange(ctx, cur, next)
+			}
 			return err
 		}
 	}
@@ -575,9 +591,15 @@ func (s *Service) deploy(ctx context.Context, id, opID string) error {
 	// the server was deployed.
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.DeployTimeout)
 	defer cancel()
-	var inv ports.Invocation
+	var (
+		inv       ports.Invocation
+		sent, seq int
+	)
 	err = s.poll(dctx, func() (bool, error) {
 		inv, err = s.cloud.Invocation(dctx, invokeID)
+		if err == nil {
+			sent = s.emitDeployOutput(ctx, id, opID, inv.Output, sent, &seq)
+		}
 		return err == nil && inv.Finished(), err
 	})
 	if err != nil {
@@ -755,6 +777,7 @@ func (s *Service) forget(ctx context.Context, inst domain.Instance) error {
 		err := s.store.Clear(ctx, inst.Version)
 		if err == nil {
 			s.obs.RecordedStatus("")
+			s.emit(ctx, domain.EventInstanceStatus, "", inst.ID, domain.EventData{Previous: inst.LastStatus})
 		}
 		if !errors.Is(err, domain.ErrVersionConflict) {
 			if errors.Is(err, domain.ErrNoInstance) {

@@ -26,6 +26,7 @@ type fakeCloud struct {
 	n         int
 	// invocation statuses reported one per call, the last one repeating
 	deploySteps []string
+	output      string // the deploy output ("" for "deployed\n")
 	polls       int
 	// lost makes a call take effect and then fail as its retry would: the
 	// first attempt's answer was lost and the retry found the work done.
@@ -197,7 +198,11 @@ func (c *fakeCloud) Invocation(_ context.Context, invokeID string) (ports.Invoca
 	}
 	st := steps[min(c.polls, len(steps)-1)]
 	c.polls++
-	return ports.Invocation{ID: invokeID, Status: st, Output: "deployed\n"}, nil
+	out := c.output
+	if out == "" {
+		out = "deployed\n"
+	}
+	return ports.Invocation{ID: invokeID, Status: st, Output: out}, nil
 }
 
 func (c *fakeCloud) count() int { c.mu.Lock(); defer c.mu.Unlock(); return len(c.instances) }
@@ -211,6 +216,7 @@ type fixture struct {
 	probe   *fakeProbe
 	ledger  *memstore.Ledger
 	clock   ports.Clock
+	events  *recordingSink
 }
 
 var (
@@ -228,7 +234,7 @@ func newFixture(t *testing.T, change func(*instances.Config)) *fixture {
 func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *memstore.Instances, leases *memstore.Leases, change func(*instances.Config)) *fixture {
 	t.Helper()
 	f := &fixture{cloud: cloud, store: store, history: &memstore.History{}, leases: leases, probe: &fakeProbe{},
-		ledger: &memstore.Ledger{}, clock: clock}
+		ledger: &memstore.Ledger{}, clock: clock, events: &recordingSink{}}
 	cfg := instances.Config{
 		Offers:        []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}, {Zone: "cn-i", InstanceType: "ecs.g6.large"}},
 		DeployEnabled: true, DeployScript: "echo hi",
@@ -238,7 +244,7 @@ func newFixtureClock(t *testing.T, clock ports.Clock, cloud *fakeCloud, store *m
 		change(&cfg)
 	}
 	f.svc = instances.New(instances.Deps{Cloud: f.cloud, Store: f.store, History: f.history, Leases: f.leases,
-		Probe: f.probe, Ledger: f.ledger, Clock: clock}, cfg)
+		Probe: f.probe, Ledger: f.ledger, Clock: clock, Events: f.events}, cfg)
 	t.Cleanup(f.svc.Close)
 	return f
 }

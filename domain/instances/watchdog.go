@@ -49,7 +49,7 @@ type watchState struct {
 // call it with a manual clock.
 func (s *Service) Watch(ctx context.Context) (WatchReport, error) {
 	var rep WatchReport
-	if s.cfg.CrashAfter <= 0 && s.cfg.IdleStopAfter <= 0 {
+	if s.cfg.CrashAfter <= 0 && s.cfg.IdleStopAfter <= 0 && !s.cfg.PlayerEvents {
 		return rep, nil
 	}
 	s.watchMu.Lock()
@@ -105,6 +105,7 @@ func (s *Service) Watch(ctx context.Context) (WatchReport, error) {
 	}
 
 	rep.Online, rep.Players = true, st.OnlinePlayers
+	s.emitPlayers(ctx, inst.ID, st)
 	w.lastOK = now
 	if st.OnlinePlayers > 0 {
 		w.lastPlayer, w.idleSince, w.idleProbes = now, time.Time{}, 0
@@ -169,6 +170,7 @@ func (s *Service) monitorDone(ctx context.Context, inst domain.Instance, action,
 		return false
 	}
 	s.log.Warn("watchdog acted", "action", action, "instance", inst.ID, "reason", detail)
+	s.emit(ctx, monitorEvent(action), domain.MonitorActor, inst.ID, domain.EventData{Action: action, Reason: detail})
 	return true
 }
 

@@ -20,6 +20,7 @@ type fakeProbe struct {
 	calls   int
 	hosts   []string
 	gate    chan struct{} // when set, a probe waits for it
+	sample  []domain.Player
 }
 
 func (p *fakeProbe) Status(ctx context.Context, host string, port int) (domain.ServerStatus, error) {
@@ -27,7 +28,7 @@ func (p *fakeProbe) Status(ctx context.Context, host string, port int) (domain.S
 	gate := p.gate
 	p.calls++
 	p.hosts = append(p.hosts, fmt.Sprintf("%s:%d", host, port))
-	silent, players := p.silent, p.players
+	silent, players, sample := p.silent, p.players, p.sample
 	p.mu.Unlock()
 	if gate != nil {
 		select {
@@ -39,7 +40,7 @@ func (p *fakeProbe) Status(ctx context.Context, host string, port int) (domain.S
 	if silent {
 		return domain.ServerStatus{}, domain.ErrServerSilent
 	}
-	return domain.ServerStatus{MaxPlayers: 20, OnlinePlayers: players, MOTD: "§6hi"}, nil
+	return domain.ServerStatus{MaxPlayers: 20, OnlinePlayers: players, MOTD: "§6hi", Players: sample}, nil
 }
 
 func (p *fakeProbe) set(silent bool, players int) {

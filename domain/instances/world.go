@@ -80,11 +80,6 @@ func (s *Service) worldOn() bool {
 	return s.cfg.World.Enabled && s.snaps != nil && s.backups != nil && s.cfg.Spec.DataDisk != nil
 }
 
-// emit tells the event sink; it never blocks.
-func (s *Service) emit(ctx context.Context, t domain.EventType, actor, instance string, d domain.EventData) {
-	s.events.Emit(ctx, domain.NewEvent(t, s.clock.Now(), actor, instance, d))
-}
-
 // backupError is a failed backup with a short reason, safe for history,
 // the operation and the answer. It matches its sentinel.
 type backupError struct {
@@ -107,11 +102,7 @@ func reasonOf(err error) string {
 	if errors.As(err, &be) {
 		return be.reason
 	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return de.Message
-	}
-	return "internal error"
+	return Reason(err)
 }
 
 // backupID is the backup made under key (an operation or schedule id): a
@@ -362,6 +353,7 @@ func (s *Service) DeleteWorld(ctx context.Context, actor *domain.User, force boo
 	if err := s.store.SaveOperation(ctx, op); err != nil {
 		return err
 	}
+	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	s.goDelete(ctx, inst, op)
 	return nil
 }
@@ -387,9 +379,14 @@ func (s *Service) runDelete(ctx context.Context, inst domain.Instance, op domain
 	op.Step, op.FinishedAt = "done", s.clock.Now()
 	op.State = domain.OpSucceeded
 	if err != nil {
-		op.State, op.Error = domain.OpFailed, result(err)
+		op.State, op.Error, op.Reason = domain.OpFailed, result(err), reasonOf(err)
 	}
 	s.saveOp(ctx, op)
+	if err != nil {
+		s.emitOp(ctx, domain.EventOperationFailed, op, err)
+	} else {
+		s.emitOp(ctx, domain.EventOperationSucceeded, op, nil)
+	}
 	s.record(ctx, domain.HistoryEntry{Actor: op.StartedBy, Action: domain.ActionDelete, InstanceID: inst.ID,
 		Result: result(err), RequestID: reqID, Detail: releaseDetail(b, err, true), StartedAt: started})
 	if err != nil {

@@ -3,7 +3,9 @@
 -- event_outbox holds one row per (endpoint, event) still to deliver, removed
 -- once delivered: the lowest event_id of an endpoint goes first, so each
 -- endpoint gets its events in order. webhook_endpoints keeps each endpoint's
--- last success and last error for GET /api/v2/webhooks. Times are UTC DATETIME(6).
+-- last success and last error for GET /api/v2/webhooks. operations gains the
+-- readable reason of a failure (error_code stays the code), for
+-- /api/ecs/v1/operation and the operation.failed event. Times are UTC DATETIME(6).
 
 -- +goose Up
 CREATE TABLE events (
@@ -36,7 +38,10 @@ CREATE TABLE webhook_endpoints (
     PRIMARY KEY (endpoint)
 ) ENGINE = InnoDB DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+ALTER TABLE operations ADD COLUMN error_reason VARCHAR(500) NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE operations DROP COLUMN error_reason;
 DROP TABLE webhook_endpoints;
 DROP TABLE event_outbox;
 DROP TABLE events;

@@ -3,7 +3,9 @@
 -- event_outbox holds one row per (endpoint, event) still to deliver, removed
 -- once delivered: the lowest event_id of an endpoint goes first, so each
 -- endpoint gets its events in order. webhook_endpoints keeps each endpoint's
--- last success and last error for GET /api/v2/webhooks.
+-- last success and last error for GET /api/v2/webhooks. operations gains the
+-- readable reason of a failure (error_code stays the code), for
+-- /api/ecs/v1/operation and the operation.failed event.
 
 -- +goose Up
 CREATE TABLE events (
@@ -33,7 +35,10 @@ CREATE TABLE webhook_endpoints (
     last_error_at   TIMESTAMPTZ(6)
 );
 
+ALTER TABLE operations ADD COLUMN error_reason VARCHAR(500) NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE operations DROP COLUMN error_reason;
 DROP TABLE webhook_endpoints;
 DROP TABLE event_outbox;
 DROP TABLE events;

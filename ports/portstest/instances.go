@@ -156,6 +156,7 @@ func opSame(t *testing.T, what string, got, want domain.Operation) {
 	d.check("Step", got.Step == want.Step, got.Step, want.Step)
 	d.check("State", got.State == want.State, got.State, want.State)
 	d.check("Error", got.Error == want.Error, got.Error, want.Error)
+	d.check("Reason", got.Reason == want.Reason, got.Reason, want.Reason)
 	d.check("InstanceID", got.InstanceID == want.InstanceID, got.InstanceID, want.InstanceID)
 	d.check("StartedBy", got.StartedBy == want.StartedBy, got.StartedBy, want.StartedBy)
 	d.check("Owner", got.Owner == want.Owner, got.Owner, want.Owner)
@@ -473,6 +474,7 @@ func testInstSaveOperation(t *testing.T, s ports.InstanceStore) {
 		func(o *domain.Operation) { o.Step = "wait_running" },
 		func(o *domain.Operation) {
 			o.Step, o.State, o.Error = "wait_running", domain.OpFailed, "InvalidInstance.NotFound"
+			o.Reason = "no such instance in the cloud: « é »"
 			o.FinishedAt = time.Date(2024, 3, 4, 5, 16, 7, 123000, time.UTC)
 		},
 		func(o *domain.Operation) { // every field replaced, even those set once

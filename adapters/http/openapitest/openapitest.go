@@ -114,9 +114,22 @@ func (v *Validator) Check(req *http.Request, reqBody []byte, status int, header 
 	// ValidateRequest may have consumed the body; the response check does
 	// not read it again.
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header, Options: options()}
+	stream := isEventStream(header)
+	if stream {
+		// kin-openapi has no decoder for a stream: the status and headers
+		// are checked here, each message's data below.
+		opts := options()
+		opts.ExcludeResponseBody = true
+		out.Options = opts
+	}
 	out.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
 		return fmt.Errorf("the answer does not fit the document: %w", err)
+	}
+	if stream {
+		if err := v.checkEventStream(route.Operation, status, body); err != nil {
+			return fmt.Errorf("the event stream does not fit the document: %w", err)
+		}
 	}
 	if reqErr != nil && !v.isRefusal(header, body) && !v.isProblem(status, header, body) {
 		return fmt.Errorf("the request does not fit the document, yet was answered as accepted: %w", reqErr)
@@ -239,4 +252,46 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		tr.mu.Unlock()
 	}
 	return resp, nil
+}
+
+func isEventStream(header http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	return mt == "text/event-stream"
+}
+
+// checkEventStream checks a text/event-stream body (as much of it as was
+// read): it must be documented as such, every line must be a field the
+// SSE format knows (id, event, data, retry) or a comment, and every data
+// line must fit the schema the document names in the response's
+// x-data-schema extension.
+func (v *Validator) checkEventStream(op *openapi3.Operation, status int, body []byte) error {
+	resp := op.Responses.Status(status)
+	if resp == nil || resp.Value == nil || resp.Value.Content.Get("text/event-stream") == nil {
+		return fmt.Errorf("HTTP %d is not documented as text/event-stream", status)
+	}
+	name, _ := resp.Value.Content.Get("text/event-stream").Extensions["x-data-schema"].(string)
+	schema := v.Doc.Components.Schemas[name]
+	if schema == nil {
+		return fmt.Errorf("x-data-schema %q names no schema", name)
+	}
+	lines := strings.Split(string(body), "\n")
+	lines = lines[:len(lines)-1] // after the last newline: empty, or a line the read cut
+	for _, line := range lines {
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "", "id", "event", "retry":
+		case "data":
+			var val any
+			if err := json.Unmarshal([]byte(value), &val); err != nil {
+				return fmt.Errorf("data line is not JSON: %q", value)
+			}
+			if err := schema.Value.VisitJSON(val); err != nil {
+				return fmt.Errorf("data %s: %w", value, err)
+			}
+		default:
+			return fmt.Errorf("unknown field in line %q", line)
+		}
+	}
+	return nil
 }
