@@ -11,10 +11,13 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/seatidemc/seatide/adapters/console"
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	httpadapter "github.com/seatidemc/seatide/adapters/http"
 	"github.com/seatidemc/seatide/adapters/jwt"
@@ -63,10 +66,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.metrics = metrics
 	secret := []byte(cfg.Secret)
-	if len(secret) == 0 {
+	switch {
+	case len(secret) == 0:
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret)
 		log.Warn("NO SECRET CONFIGURED: using a random one for this process only; every token dies when it stops. Set `secret` (32+ bytes) before real use.")
+	case len(secret) < minSecretLen:
+		// Production refuses it (ErrWeakSecret); development only warns.
+		log.Warn(fmt.Sprintf("secret is %d bytes: a short secret can be guessed and tokens forged; use 32+ bytes (e.g. `openssl rand -hex 32`). Production mode refuses it.", len(secret)))
 	}
 	db, err := openDB(ctx, cfg, a.clock)
 	if err != nil {
@@ -126,6 +133,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Checks:         a.readinessChecks(),
 		ObserveRequest: metrics.ObserveRequest,
 		Metrics:        metricsRoute,
+		Console:        consoleHandler(cfg),
+		SecureCookies:  cfg.Production,
+		Settings:       func() any { return cfg.Settings() },
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -136,6 +146,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return a, nil
+}
+
+// consoleHandler serves the embedded web console unless console.enabled is
+// off (an operator who serves the original web UI at / instead).
+func consoleHandler(cfg Config) http.Handler {
+	if !cfg.Console.Enabled {
+		return nil
+	}
+	return console.Handler()
 }
 
 func openDB(ctx context.Context, cfg Config, clock ports.Clock) (*sqlstore.DB, error) {
@@ -159,8 +178,14 @@ func openDB(ctx context.Context, cfg Config, clock ports.Clock) (*sqlstore.DB, e
 // run on a schema older than the binary.
 func (a *App) prepareSchema(ctx context.Context) error {
 	if *a.cfg.Database.AutoMigrate {
-		if err := a.db.MigrateUp(ctx); err != nil {
+		applied, err := a.db.ApplyMigrations(ctx)
+		if err != nil {
 			return fmt.Errorf("migrating the database: %w", err)
+		}
+		if len(applied) > 0 {
+			a.log.Info("migrations applied", "files", applied)
+		} else {
+			a.log.Info("schema up to date: no migration to apply")
 		}
 		return nil
 	}
@@ -178,18 +203,28 @@ func (a *App) prepareSchema(ctx context.Context) error {
 func (a *App) Listen() error {
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen %s: %w", a.cfg.Listen, err)
+		return listenError("listen", a.cfg.Listen, err)
 	}
 	a.ln = ln
 	if a.metricsSrv != nil {
 		mln, err := net.Listen("tcp", a.cfg.Metrics.Listen)
 		if err != nil {
 			_ = ln.Close()
-			return fmt.Errorf("metrics.listen %s: %w", a.cfg.Metrics.Listen, err)
+			return listenError("metrics.listen", a.cfg.Metrics.Listen, err)
 		}
 		a.metricsLn = mln
 	}
 	return nil
+}
+
+// listenError names the key that chose the address, and for a busy one
+// says how to choose another.
+func listenError(key, addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%s: %s is already in use (another seatide still running?): stop that process, or set another address with the %s key (SEATIDE_%s)",
+			key, addr, key, strings.ToUpper(strings.ReplaceAll(key, ".", "_")))
+	}
+	return fmt.Errorf("%s: %s: %w", key, addr, err)
 }
 
 // Addr is where the service listens, once Listen has run.
@@ -282,13 +317,29 @@ func (a *App) Close() error {
 
 // Serve is `seatide serve`: run until ctx ends, telling out where it
 // listens once it is ready.
-func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+func Serve(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (err error) {
 	applyMemoryLimit(cfg.MemoryLimit, log)
+	if cfg.File != "" {
+		log.Info("configuration", "file", cfg.File)
+	} else {
+		log.Info("configuration", "file", "none (defaults and SEATIDE_* variables)")
+	}
+	log.Info("database", "driver", cfg.Database.Driver, "at", sqlstore.Location(cfg.Database.Driver, cfg.Database.DSN))
 	a, err := New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	started := time.Now()
+	defer func() {
+		if cerr := a.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			log.Error("stopped", "err", err, "uptime", time.Since(started).Round(time.Second))
+			return
+		}
+		log.Info("stopped", "uptime", time.Since(started).Round(time.Second))
+	}()
 	if err := a.Listen(); err != nil {
 		return err
 	}

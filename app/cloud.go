@@ -56,7 +56,7 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		Retry: aliyunecs.Retry{
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
-		Logger:  log.With("component", "aliyunecs"),
+		Logger:  log, // the adapter names itself: component=aliyunecs
 		OnRetry: metrics.Retry,
 	})
 	if err != nil {
@@ -92,7 +92,7 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
 		OnRetry: onRetry,
-		Logger:  log.With("component", "aliyunecs"),
+		Logger:  log, // the adapter names itself: component=aliyunecs
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bss: %w", err)

@@ -28,7 +28,15 @@ func Migrate(ctx context.Context, cfg Config, direction string, out io.Writer) e
 	defer db.Close()
 	switch direction {
 	case "up":
-		err = db.MigrateUp(ctx)
+		var applied []string
+		if applied, err = db.ApplyMigrations(ctx); err == nil {
+			if len(applied) == 0 {
+				fmt.Fprintln(out, "migrate up: nothing to apply, the schema is up to date")
+			} else {
+				fmt.Fprintf(out, "migrate up: applied %s\n", strings.Join(applied, ", "))
+			}
+			return nil
+		}
 	case "down":
 		err = db.MigrateDown(ctx)
 	case "status":

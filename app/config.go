@@ -42,12 +42,17 @@ type Config struct {
 	Info      InfoConfig      `mapstructure:"info"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	World     WorldConfig     `mapstructure:"world"`
+	Console   ConsoleConfig   `mapstructure:"console"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
 	// "40MiB"; "0" for none. GOMEMLIMIT wins when set.
 	MemoryLimitText string `mapstructure:"memory_limit"`
 	MemoryLimit     int64  `mapstructure:"-"`
+
+	// File is the configuration file read ("" for none). Not a key: start-up
+	// says which file it read.
+	File string `mapstructure:"-"`
 
 	// Clock is the service's time (nil: the system clock). Not a key:
 	// tests set a manual one to drive the watchdogs and the ledger.
@@ -68,6 +73,11 @@ type UsersConfig struct {
 	OpenSignup          bool `mapstructure:"open_signup"`
 	HideUnknown         bool `mapstructure:"hide_unknown"`
 	MaxConcurrentHashes int  `mapstructure:"max_concurrent_hashes"`
+}
+
+// ConsoleConfig switches the web console served at /.
+type ConsoleConfig struct {
+	Enabled bool `mapstructure:"enabled"`
 }
 
 type LogConfig struct {
@@ -284,6 +294,7 @@ func defaults() map[string]any {
 		"info.endpoint":             "",
 		"info.max_pages":            20,
 		"metrics.listen":            "",
+		"console.enabled":           true,
 
 		"idle.action":                   "stop",
 		"sim.reclaim_notice":            "5m",
@@ -318,11 +329,13 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	// Take SEATIDE_* values from environ rather than viper's AutomaticEnv,
 	// which reads the process environment: callers and tests control it.
 	known := make(map[string]string)
+	src := configSources{v: v, env: map[string]string{}}
 	for k := range defaults() {
 		name := "SEATIDE_" + strings.ToUpper(strings.ReplaceAll(k, ".", "_"))
 		known[name] = k
 		if val, ok := env[name]; ok {
 			v.Set(k, val)
+			src.env[k] = name
 		}
 	}
 	var unknownEnv []string
@@ -344,8 +357,12 @@ func LoadConfig(path string, environ []string) (Config, error) {
 	if path != "" {
 		v.SetConfigFile(path)
 		if err := v.ReadInConfig(); err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+			return Config{}, readFileError(path, err)
 		}
+		src.path = path
+	}
+	if err := src.unknownKeys(defaults()); err != nil {
+		return Config{}, err
 	}
 
 	var cfg Config
@@ -358,8 +375,9 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		)
 	})
 	if err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, src.decodeError(err)
 	}
+	cfg.File = path
 	// The SDK's standard variables, when the keys are not configured.
 	for _, kv := range environ {
 		k, val, _ := strings.Cut(kv, "=")
@@ -371,7 +389,7 @@ func LoadConfig(path string, environ []string) (Config, error) {
 		}
 	}
 	if err := cfg.finish(); err != nil {
-		return Config{}, err
+		return Config{}, src.place(err)
 	}
 	return cfg, nil
 }

@@ -213,6 +213,7 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("config.example.yml: %v", err)
 	}
+	example.File = "" // where it came from, not what it says
 	t.Chdir(t.TempDir())
 	defaults, err := LoadConfig("", nil)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/seatidemc/seatide/adapters/legacyv1"
 	"github.com/seatidemc/seatide/adapters/memstore"
 	"github.com/seatidemc/seatide/adapters/sqlstore"
+	"github.com/seatidemc/seatide/domain/importv1"
 	"github.com/seatidemc/seatide/ports"
 )
 
@@ -57,8 +59,7 @@ func ImportV1(ctx context.Context, cfg Config, from string, opts ImportV1Options
 	if err := src.PingContext(ctx); err != nil {
 		return fmt.Errorf("the v1 database at %s: %w", maskDSN(from), err)
 	}
-	lopts := legacyv1.Options{UserDB: opts.UserDB, ECSDB: opts.ECSDB, Location: loc, DryRun: opts.DryRun}
-	snap, err := legacyv1.Read(ctx, src, lopts)
+	snap, err := legacyv1.Read(ctx, src, legacyv1.Options{UserDB: opts.UserDB, ECSDB: opts.ECSDB, Location: loc})
 	if err != nil {
 		return fmt.Errorf("reading v1 at %s: %w", maskDSN(from), err)
 	}
@@ -79,7 +80,7 @@ func ImportV1(ctx context.Context, cfg Config, from string, opts ImportV1Options
 	if empty {
 		fmt.Fprintln(out, "import-v1: the destination has no tables yet, so it is read as empty")
 	}
-	sum, err := legacyv1.Apply(ctx, snap, dst, lopts)
+	sum, err := importv1.Apply(ctx, snap, dst, importv1.Options{DryRun: opts.DryRun})
 	if _, werr := sum.WriteTo(out); werr != nil && err == nil {
 		err = werr
 	}
@@ -92,28 +93,28 @@ func ImportV1(ctx context.Context, cfg Config, from string, opts ImportV1Options
 // importDestination returns the configured stores, with the schema
 // prepared as for serve. A dry run migrates nothing: it reads a database
 // without tables as empty, and refuses one that is only partly migrated.
-func importDestination(ctx context.Context, cfg Config, db *sqlstore.DB, clock ports.Clock, dry bool) (dst legacyv1.Destination, empty bool, err error) {
+func importDestination(ctx context.Context, cfg Config, db *sqlstore.DB, clock ports.Clock, dry bool) (dst importv1.Destination, empty bool, err error) {
 	if !dry {
-		if err := (&App{cfg: cfg, db: db}).prepareSchema(ctx); err != nil {
-			return legacyv1.Destination{}, false, err
+		if err := (&App{cfg: cfg, db: db, log: slog.New(slog.DiscardHandler)}).prepareSchema(ctx); err != nil {
+			return importv1.Destination{}, false, err
 		}
 		return sqlDestination(db, clock), false, nil
 	}
 	pending, err := db.MigrationsPending(ctx)
 	if err != nil {
-		return legacyv1.Destination{}, false, fmt.Errorf("reading the schema version: %w", err)
+		return importv1.Destination{}, false, fmt.Errorf("reading the schema version: %w", err)
 	}
 	if !pending {
 		return sqlDestination(db, clock), false, nil
 	}
 	v, err := db.MigrationVersion(ctx)
 	if err != nil {
-		return legacyv1.Destination{}, false, fmt.Errorf("reading the schema version: %w", err)
+		return importv1.Destination{}, false, fmt.Errorf("reading the schema version: %w", err)
 	}
 	if v > 0 {
-		return legacyv1.Destination{}, false, errors.New("the database schema is behind this binary: run `seatide migrate up` before a dry run")
+		return importv1.Destination{}, false, errors.New("the database schema is behind this binary: run `seatide migrate up` before a dry run")
 	}
-	return legacyv1.Destination{
+	return importv1.Destination{
 		Users:     memstore.New(clock),
 		Instances: memstore.NewInstances(clock),
 		History:   &memstore.History{},
@@ -121,8 +122,8 @@ func importDestination(ctx context.Context, cfg Config, db *sqlstore.DB, clock p
 	}, true, nil
 }
 
-func sqlDestination(db *sqlstore.DB, clock ports.Clock) legacyv1.Destination {
-	return legacyv1.Destination{Users: db.Users(), Instances: db.Instances(), History: db.History(), Clock: clock}
+func sqlDestination(db *sqlstore.DB, clock ports.Clock) importv1.Destination {
+	return importv1.Destination{Users: db.Users(), Instances: db.Instances(), History: db.History(), Clock: clock}
 }
 
 func orDefault(s, def string) string {

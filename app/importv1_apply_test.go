@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seatidemc/seatide/adapters/legacyv1"
 	"github.com/seatidemc/seatide/adapters/memstore"
 	"github.com/seatidemc/seatide/domain"
+	"github.com/seatidemc/seatide/domain/importv1"
 	"github.com/seatidemc/seatide/ports"
 )
 
@@ -61,20 +61,20 @@ func (f faultyHistory) Append(ctx context.Context, e domain.HistoryEntry) (domai
 	return f.HistoryStore.Append(ctx, e)
 }
 
-func v1Snapshot() legacyv1.Snapshot {
+func v1Snapshot() importv1.Snapshot {
 	at := time.Date(2021, 8, 10, 12, 0, 0, 0, time.UTC)
 	hash := "pbkdf2:sha256:150000$vUoPepwsZ0OmYSze$d6eaa9b6e84837089cb627d9128bf5ee9a231db8db5a8474fc231bd8afe567a8"
-	return legacyv1.Snapshot{
-		Users: []legacyv1.UserRow{
+	return importv1.Snapshot{
+		Users: []importv1.UserRow{
 			{ID: 1, CreatedAt: at, Username: "captain", Password: hash, Email: "captain@example.com", Group: "admin"},
 			{ID: 2, CreatedAt: at, Username: "alex", Password: hash, Email: "alex@example.com", Group: "std"},
 		},
-		Status: &legacyv1.StatusRow{Instance: "i-new", IP: "47.103.88.21"},
-		History: []legacyv1.HistoryRow{
+		Status: &importv1.StatusRow{Instance: "i-new", IP: "47.103.88.21"},
+		History: []importv1.HistoryRow{
 			{ID: 1, CreatedAt: at, CreatedBy: "alex", Instance: "i-new", Action: "create"},
 			{ID: 2, CreatedAt: at.Add(2 * time.Second), CreatedBy: "alex", Instance: "i-new", Action: "init"},
 		},
-		Commands: []legacyv1.CommandRow{{ID: 1, CreatedAt: at.Add(time.Minute), CreatedBy: "alex", CommandID: "c-1", InvocationID: "t-1"}},
+		Commands: []importv1.CommandRow{{ID: 1, CreatedAt: at.Add(time.Minute), CreatedBy: "alex", CommandID: "c-1", InvocationID: "t-1"}},
 	}
 }
 
@@ -88,7 +88,7 @@ type destState struct {
 	History  []domain.HistoryEntry
 }
 
-func readState(t *testing.T, d legacyv1.Destination) destState {
+func readState(t *testing.T, d importv1.Destination) destState {
 	t.Helper()
 	ctx := context.Background()
 	var s destState
@@ -110,8 +110,8 @@ func TestImportV1Apply(t *testing.T) {
 	boom := errors.New("disk on fire")
 	tests := []struct {
 		name    string
-		setup   func(ctx context.Context, d legacyv1.Destination) error
-		faults  func(d *legacyv1.Destination) // applied to the real run only
+		setup   func(ctx context.Context, d importv1.Destination) error
+		faults  func(d *importv1.Destination) // applied to the real run only
 		want    string                        // the real run's summary
 		wantErr error
 	}{
@@ -125,7 +125,7 @@ invocation: read 1, written 1, skipped 0
 		},
 		{
 			name: "the destination already has other records",
-			setup: func(ctx context.Context, d legacyv1.Destination) error {
+			setup: func(ctx context.Context, d importv1.Destination) error {
 				for _, u := range []domain.User{
 					{Username: "ALEX", Email: "someone@example.com", Group: domain.GroupStd, PasswordHash: "x"},
 					{Username: "skipper", Email: "Captain@example.com", Group: domain.GroupStd, PasswordHash: "x"},
@@ -140,7 +140,7 @@ invocation: read 1, written 1, skipped 0
 				if err := d.Instances.SaveInvocation(ctx, "i-other", "t-other"); err != nil {
 					return err
 				}
-				_, err := d.History.Append(ctx, domain.HistoryEntry{Actor: "alex", Action: "create", Source: legacyv1.HistorySource(1)})
+				_, err := d.History.Append(ctx, domain.HistoryEntry{Actor: "alex", Action: "create", Source: importv1.HistorySource(1)})
 				return err
 			},
 			want: `users:      read 2, written 0, skipped 2
@@ -156,7 +156,7 @@ invocation: read 1, written 0, skipped 1
 		},
 		{
 			name: "someone writes between the check and the write",
-			faults: func(d *legacyv1.Destination) {
+			faults: func(d *importv1.Destination) {
 				d.Users = faultyUsers{UserStore: d.Users, create: func(u domain.User) error {
 					if u.Username == "alex" {
 						return domain.ErrEmailTaken
@@ -175,7 +175,7 @@ invocation: read 1, written 1, skipped 0
 		},
 		{
 			name: "the user store fails half-way",
-			faults: func(d *legacyv1.Destination) {
+			faults: func(d *importv1.Destination) {
 				d.Users = faultyUsers{UserStore: d.Users, create: func(u domain.User) error {
 					if u.Username == "alex" {
 						return domain.Internal(boom, "users: create")
@@ -192,7 +192,7 @@ invocation: read 0, written 0, skipped 0
 		},
 		{
 			name:   "the history store fails",
-			faults: func(d *legacyv1.Destination) { d.History = faultyHistory{HistoryStore: d.History, append: boom} },
+			faults: func(d *importv1.Destination) { d.History = faultyHistory{HistoryStore: d.History, append: boom} },
 			want: `users:      read 2, written 2, skipped 0
 instance:   read 1, written 1, skipped 0
 history:    read 1, written 0, skipped 0
@@ -205,7 +205,7 @@ invocation: read 0, written 0, skipped 0
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			clock := fixedClock{now}
-			dst := legacyv1.Destination{Users: memstore.New(clock), Instances: memstore.NewInstances(clock), History: &memstore.History{}, Clock: clock}
+			dst := importv1.Destination{Users: memstore.New(clock), Instances: memstore.NewInstances(clock), History: &memstore.History{}, Clock: clock}
 			if tt.setup != nil {
 				if err := tt.setup(ctx, dst); err != nil {
 					t.Fatal(err)
@@ -214,7 +214,7 @@ invocation: read 0, written 0, skipped 0
 			snap := v1Snapshot()
 
 			before := readState(t, dst)
-			dry, err := legacyv1.Apply(ctx, snap, dst, legacyv1.Options{DryRun: true})
+			dry, err := importv1.Apply(ctx, snap, dst, importv1.Options{DryRun: true})
 			if err != nil {
 				t.Fatalf("dry run: %v", err)
 			}
@@ -226,7 +226,7 @@ invocation: read 0, written 0, skipped 0
 			if tt.faults != nil {
 				tt.faults(&real)
 			}
-			sum, err := legacyv1.Apply(ctx, snap, real, legacyv1.Options{})
+			sum, err := importv1.Apply(ctx, snap, real, importv1.Options{})
 			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -254,8 +254,8 @@ func TestImportV1ApplyRecords(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 	clock := fixedClock{now}
-	dst := legacyv1.Destination{Users: memstore.New(clock), Instances: memstore.NewInstances(clock), History: &memstore.History{}, Clock: clock}
-	if _, err := legacyv1.Apply(ctx, v1Snapshot(), dst, legacyv1.Options{}); err != nil {
+	dst := importv1.Destination{Users: memstore.New(clock), Instances: memstore.NewInstances(clock), History: &memstore.History{}, Clock: clock}
+	if _, err := importv1.Apply(ctx, v1Snapshot(), dst, importv1.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	inst, err := dst.Instances.Current(ctx)

@@ -27,7 +27,8 @@ func (SystemClock) Now() time.Time { return time.Now().UTC() }
 type UserStore interface {
 	// CreateUser stores u and returns it with ID, CreatedAt and UpdatedAt
 	// set (CreatedAt is kept when u carries one, for imports).
-	// Returns domain.ErrUsernameTaken or domain.ErrEmailTaken (CodeConflict).
+	// Returns domain.ErrUsernameTaken or domain.ErrEmailTaken (CodeConflict);
+	// ErrUsernameTaken when both are taken.
 	CreateUser(ctx context.Context, u domain.User) (domain.User, error)
 
 	// UserByName returns the user, or domain.ErrUserNotFound.

@@ -286,13 +286,13 @@ func call[S, T any](ctx context.Context, c *conn, action string, fn func(e *S, r
 			return zero, "", mapped
 		}
 		d := backoff(c.retry, attempt)
-		c.log.WarnContext(ctx, "cloud call failed, retrying", "action", action, "attempt", attempt, "code", CloudCode(mapped),
-			"request_id", apiReqID, "cloud_request_id", requestIDOf(mapped), "backoff", d)
+		code := CloudCode(mapped)
+		if code == "" { // no answer: a timeout or a refused connection
+			code = string(domain.ErrorCode(mapped))
+		}
+		c.log.WarnContext(ctx, "cloud call failed, retrying", "action", action, "attempt", attempt, "code", code,
+			"error", mapped, "request_id", apiReqID, "cloud_request_id", requestIDOf(mapped), "backoff", d)
 		if c.onRetry != nil {
-			code := CloudCode(mapped)
-			if code == "" { // no answer: a timeout or a refused connection
-				code = string(domain.ErrorCode(mapped))
-			}
 			c.onRetry(action, code)
 		}
 		if err := c.sleep(ctx, d); err != nil {

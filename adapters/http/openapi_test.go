@@ -43,8 +43,9 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // route it can.
 func fullServer() *Server {
 	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{}, Backups: &fakeBackups{},
-		Events:  hubOver(&memstore.Events{}, 1),
-		Metrics: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
+		Events:   hubOver(&memstore.Events{}, 1),
+		Settings: func() any { return map[string]any{} },
+		Metrics:  http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {

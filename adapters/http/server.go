@@ -32,6 +32,7 @@ type UserService interface {
 	Delete(ctx context.Context, actor *domain.User, usernames []string) (users.DeleteResult, error)
 	Alter(ctx context.Context, actor *domain.User, username string, c users.Changes) (domain.User, error)
 	ChangePassword(ctx context.Context, actor *domain.User, username, password string) error
+	MayManage(actor *domain.User) error
 }
 
 var _ UserService = (*users.Service)(nil)
@@ -64,6 +65,15 @@ type Options struct {
 	Webhooks     WebhookStatus
 	SSEHeartbeat time.Duration
 	SSETicker    func(time.Duration) (<-chan time.Time, func())
+
+	// Console serves the web console's files for GET requests outside /api
+	// (nil: none). SecureCookies marks the console's session cookies
+	// Secure (production, behind HTTPS).
+	Console       http.Handler
+	SecureCookies bool
+	// Settings returns the effective configuration with secrets hidden, for
+	// GET /api/v2/settings (admins); nil: no such route.
+	Settings func() any
 }
 
 // Server holds the routes and what they call.
@@ -81,6 +91,9 @@ type Server struct {
 	webhooks     WebhookStatus
 	sseHeartbeat time.Duration
 	sseTicker    func(time.Duration) (<-chan time.Time, func())
+
+	secureCookies bool
+	settings      func() any
 }
 
 // New builds the handler tree.
@@ -90,7 +103,7 @@ func New(opts Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, backups: opts.Backups, log: log, router: chi.NewRouter(),
-		checks: opts.Checks, observe: opts.ObserveRequest}
+		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings}
 	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker
 	if s.sseHeartbeat <= 0 {
 		s.sseHeartbeat = 15 * time.Second
@@ -131,6 +144,18 @@ func New(opts Options) *Server {
 	}
 	if s.billing != nil {
 		r.Route("/api/info/v1", s.infoRoutes)
+	}
+	if opts.Console != nil {
+		console := opts.Console
+		r.Get("/*", func(w http.ResponseWriter, r *http.Request) {
+			// An unknown API route, or an operational one served elsewhere
+			// (metrics on their own listener), stays a JSON answer.
+			if isAPI(r) || probes[r.URL.Path] {
+				s.notFound(w, r)
+				return
+			}
+			console.ServeHTTP(w, r)
+		})
 	}
 	return s
 }

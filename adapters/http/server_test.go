@@ -49,6 +49,12 @@ func (f *fakeUsers) Alter(context.Context, *domain.User, string, users.Changes) 
 func (f *fakeUsers) ChangePassword(context.Context, *domain.User, string, string) error {
 	panic("unexpected ChangePassword")
 }
+func (f *fakeUsers) MayManage(actor *domain.User) error {
+	if actor == nil || !actor.IsAdmin() {
+		return domain.ErrPermissionDenied
+	}
+	return nil
+}
 
 func multipartBody(t *testing.T, fields map[string]string) (string, *bytes.Buffer) {
 	var b bytes.Buffer

@@ -68,8 +68,11 @@ func outcomeOf(v any) string {
 	return ""
 }
 
+// writeV1 writes a v1 envelope: always HTTP 200, the client reads status.
+func writeV1(w http.ResponseWriter, e envelope) { writePython(w, http.StatusOK, e) }
+
 func writeOK(w http.ResponseWriter, data any) {
-	writePython(w, http.StatusOK, envelope{Status: "ok", Data: data, hasData: true})
+	writeV1(w, envelope{Status: "ok", Data: data, hasData: true})
 }
 
 // maxBody bounds what a v1 request may send; the largest real one is a

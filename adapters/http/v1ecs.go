@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ type InstanceService interface {
 	LastOperation(ctx context.Context) (domain.Operation, error)
 	History(ctx context.Context, actor *domain.User, before int64, limit int) ([]domain.HistoryEntry, error)
 	Cost(ctx context.Context, actor *domain.User, from, to time.Time) (instances.CostReport, error)
+	Permitted(ctx context.Context, actor *domain.User) map[string]error
 }
 
 var _ InstanceService = (*instances.Service)(nil)
@@ -43,10 +45,6 @@ func (s *Server) ecsRoutes(r chi.Router) {
 	r.Get("/cost", s.ecsCost)
 }
 
-func (s *Server) failECS(w http.ResponseWriter, r *http.Request, err error, fallback string) {
-	writePython(w, http.StatusOK, v1Failure(r, s.log, err, fallback))
-}
-
 // POST /api/ecs/v1/action
 func (s *Server) ecsAction(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.v1Params(w, r)
@@ -54,27 +52,41 @@ func (s *Server) ecsAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	typ, tok := p.str("type"), p.token()
-	if typ == "" || tok == "" {
-		writePython(w, http.StatusOK, envelope{Status: "ng", Msg: msgNotEnoughArgument + " Details: type, token"})
+	switch {
+	case typ == "" || tok == "":
+		s.fail(w, r, missingArgsNG("type", "token"), msgRequestError)
 		return
-	}
-	act := map[string]func(context.Context, *domain.User) error{
-		"new": s.instances.Create, "start": s.instances.Start, "stop": s.instances.Stop, "delete": s.instances.Delete,
-	}[typ]
-	if act == nil {
-		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgInvalidAction})
+	case !slices.Contains(ecsActions, typ):
+		s.fail(w, r, errInvalidAction, msgRequestError)
 		return
 	}
 	actor, err := s.actor(r, p)
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
-	if err := act(r.Context(), actor); err != nil {
-		s.failECS(w, r, err, strings.ToUpper(typ)+" "+msgRequestError)
+	if err := s.runECSAction(r.Context(), typ, actor); err != nil {
+		s.fail(w, r, err, strings.ToUpper(typ)+" "+msgRequestError)
 		return
 	}
 	writeOK(w, nil)
+}
+
+// ecsActions are the v1 action types; the service checks who may do which.
+var ecsActions = []string{"new", "start", "stop", "delete"}
+
+func (s *Server) runECSAction(ctx context.Context, typ string, actor *domain.User) error {
+	switch typ {
+	case "new":
+		return s.instances.Create(ctx, actor)
+	case "start":
+		return s.instances.Start(ctx, actor)
+	case "stop":
+		return s.instances.Stop(ctx, actor)
+	case "delete":
+		return s.instances.Delete(ctx, actor)
+	}
+	return errInvalidAction
 }
 
 type v1Disk struct {
@@ -135,30 +147,14 @@ func (s *Server) ecsDescribe(w http.ResponseWriter, r *http.Request) {
 			}{inv.Status, inv.Output, inv.Error}
 		}
 	default:
-		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgInvalidAction})
+		s.fail(w, r, errInvalidAction, msgRequestError)
 		return
 	}
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
 	writeOK(w, data)
-}
-
-// requireUser reads a token from Bearer or the query and answers the v1
-// refusal when it is missing or bad.
-func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) (*domain.User, params, bool) {
-	p, _ := readParams(r)
-	if p.token() == "" {
-		s.failECS(w, r, missingArgs("token"), msgRequestError)
-		return nil, p, false
-	}
-	u, err := s.actor(r, p)
-	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
-		return nil, p, false
-	}
-	return u, p, true
 }
 
 func timeOrNil(t time.Time) *string {
@@ -176,7 +172,7 @@ func (s *Server) ecsOperation(w http.ResponseWriter, r *http.Request) {
 	}
 	op, err := s.instances.LastOperation(r.Context())
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
 	writeOK(w, struct {
@@ -211,19 +207,19 @@ func (s *Server) ecsHistory(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if v := p.str("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil {
-			s.failECS(w, r, domain.Invalid("limit"), msgRequestError)
+			s.fail(w, r, domain.Invalid("limit"), msgRequestError)
 			return
 		}
 	}
 	if v := p.str("before"); v != "" {
 		if before, err = strconv.ParseInt(v, 10, 64); err != nil {
-			s.failECS(w, r, domain.Invalid("before"), msgRequestError)
+			s.fail(w, r, domain.Invalid("before"), msgRequestError)
 			return
 		}
 	}
 	list, err := s.instances.History(r.Context(), actor, before, limit)
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
 	type row struct {
@@ -251,7 +247,7 @@ func (s *Server) ecsHistory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serverIP(w http.ResponseWriter, r *http.Request) {
 	ip, err := s.instances.IP(r.Context())
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
 	writeOK(w, nonEmpty(ip))
@@ -262,7 +258,7 @@ func (s *Server) serverIP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serverStatus(w http.ResponseWriter, r *http.Request) {
 	v, err := s.instances.Server(r.Context())
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
 	if !v.Online {
@@ -322,7 +318,7 @@ func (s *Server) ecsCost(w http.ResponseWriter, r *http.Request) {
 		if v := p.str(a.name); v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				s.failECS(w, r, domain.Invalid(a.name), msgRequestError)
+				s.fail(w, r, domain.Invalid(a.name), msgRequestError)
 				return
 			}
 			*a.t = t
@@ -333,7 +329,7 @@ func (s *Server) ecsCost(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := s.instances.Cost(r.Context(), actor, from, to)
 	if err != nil {
-		s.failECS(w, r, err, msgRequestError)
+		s.fail(w, r, err, msgRequestError)
 		return
 	}
 	type day struct {

@@ -45,6 +45,9 @@ func (f fakeInstances) LastOperation(context.Context) (domain.Operation, error) 
 func (f fakeInstances) History(context.Context, *domain.User, int64, int) ([]domain.HistoryEntry, error) {
 	return nil, f.err
 }
+func (f fakeInstances) Permitted(context.Context, *domain.User) map[string]error {
+	return map[string]error{"new": nil, "start": domain.ErrPermissionDenied}
+}
 func (f fakeInstances) Cost(_ context.Context, _ *domain.User, from, to time.Time) (instances.CostReport, error) {
 	if from.IsZero() {
 		from = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)

@@ -22,6 +22,9 @@ var errMissingNG = domain.Errorf(domain.CodeInvalid, "missing argument (v1: ng)"
 
 func missingArgsNG(fields ...string) error { return domain.WithFields(errMissingNG, fields...) }
 
+// errInvalidAction is a type (or describe name) the route does not know.
+var errInvalidAction = domain.Errorf(domain.CodeInvalid, "invalid action")
+
 // The fixed v1 texts. The web UI translates them by exact match: never
 // change a character.
 const (
@@ -57,6 +60,8 @@ var v1Answers = []struct {
 }{
 	{errMissing, "error", msgNotEnoughArgument},
 	{errMissingNG, "ng", msgNotEnoughArgument},
+	{errParse, "error", msgParseError},
+	{errInvalidAction, "error", msgInvalidAction},
 	{billing.ErrInvalidDate, "ng", msgInvalidArgument}, // v1 answered a bad date ng
 	// A search that would page past info.max_pages: narrowing the dates helps.
 	{billing.ErrTooManyTransactions, "ng", msgNoSearchResult + " Details: startDate, endDate"},
@@ -86,6 +91,12 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fail answers a v1 failure. fallback is the route's text for what has no
+// text of its own (store trouble on the user routes: "Database error.").
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, fallback string) {
+	writeV1(w, v1Failure(r, s.log, err, fallback))
 }
 
 // v1Failure turns any error into the v1 status and msg: the one place where

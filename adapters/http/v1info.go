@@ -39,18 +39,12 @@ func (s *Server) infoRoutes(r chi.Router) {
 	r.Get("/describe/billing", s.infoBilling)
 }
 
-// failInfo answers an account-route failure; notFound is the route's v1
-// text for "the cloud had nothing (or failed)".
-func (s *Server) failInfo(w http.ResponseWriter, r *http.Request, err error, notFound string) {
-	writePython(w, http.StatusOK, v1Failure(r, s.log, err, notFound))
-}
-
 // infoCaller reads the parameters and the caller (nil without a token); a
 // bad token is answered here.
 func (s *Server) infoCaller(w http.ResponseWriter, r *http.Request, p params, notFound string) (*domain.User, bool) {
 	actor, err := s.actor(r, p)
 	if err != nil {
-		s.failInfo(w, r, err, notFound)
+		s.fail(w, r, err, notFound)
 		return nil, false
 	}
 	return actor, true
@@ -121,7 +115,7 @@ func (s *Server) infoBalance(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := s.billing.Balance(r.Context(), actor)
 	if err != nil {
-		s.failInfo(w, r, refused(actor, err), msgBalanceNotFound)
+		s.fail(w, r, refused(actor, err), msgBalanceNotFound)
 		return
 	}
 	writeOK(w, b.Available)
@@ -132,17 +126,17 @@ func (s *Server) infoFund(w http.ResponseWriter, r *http.Request) {
 	p, _ := readParams(r)
 	page, err := positive(p, "pageNum", 1)
 	if err != nil {
-		s.failInfo(w, r, err, msgNoTransaction)
+		s.fail(w, r, err, msgNoTransaction)
 		return
 	}
 	size, err := positive(p, "maxResult", 10)
 	if err != nil {
-		s.failInfo(w, r, err, msgNoTransaction)
+		s.fail(w, r, err, msgNoTransaction)
 		return
 	}
 	from, to, err := dateRange(p)
 	if err != nil {
-		s.failInfo(w, r, err, msgNoTransaction)
+		s.fail(w, r, err, msgNoTransaction)
 		return
 	}
 	actor, ok := s.infoCaller(w, r, p, msgNoTransaction)
@@ -151,7 +145,7 @@ func (s *Server) infoFund(w http.ResponseWriter, r *http.Request) {
 	}
 	list, err := s.billing.Transactions(r.Context(), actor, ports.TransactionQuery{Page: page, PageSize: size, From: from, To: to})
 	if err != nil {
-		s.failInfo(w, r, refused(actor, err), msgNoTransaction)
+		s.fail(w, r, refused(actor, err), msgNoTransaction)
 		return
 	}
 	out := make([]v1Transaction, 0, len(list.Items))
@@ -170,18 +164,18 @@ func (s *Server) infoSearch(w http.ResponseWriter, r *http.Request) {
 	target := p.str("target")
 	switch {
 	case target == "":
-		s.failInfo(w, r, missingArgsNG("target"), msgNoSearchResult)
+		s.fail(w, r, missingArgsNG("target"), msgNoSearchResult)
 		return
 	case target != "max-expense" && target != "amount":
-		s.failInfo(w, r, domain.Invalid(), msgNoSearchResult)
+		s.fail(w, r, domain.Invalid(), msgNoSearchResult)
 		return
 	case strings.TrimSpace(p.str("endDate")) == "":
-		s.failInfo(w, r, missingArgsNG("endDate"), msgNoSearchResult)
+		s.fail(w, r, missingArgsNG("endDate"), msgNoSearchResult)
 		return
 	}
 	from, to, err := dateRange(p)
 	if err != nil {
-		s.failInfo(w, r, err, msgNoSearchResult)
+		s.fail(w, r, err, msgNoSearchResult)
 		return
 	}
 	actor, ok := s.infoCaller(w, r, p, msgNoSearchResult)
@@ -198,7 +192,7 @@ func (s *Server) infoSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.failInfo(w, r, refused(actor, err), msgNoSearchResult)
+		s.fail(w, r, refused(actor, err), msgNoSearchResult)
 		return
 	}
 	writeOK(w, data)
@@ -211,18 +205,18 @@ func (s *Server) infoBilling(w http.ResponseWriter, r *http.Request) {
 	var need []string
 	switch typ {
 	case "":
-		s.failInfo(w, r, missingArgsNG("type"), msgNoBilling)
+		s.fail(w, r, missingArgsNG("type"), msgNoBilling)
 		return
 	case "monthly":
 		need = []string{"year", "month"}
 	case "daily":
 		need = []string{"year", "month", "day"}
 	default:
-		s.failInfo(w, r, domain.Invalid(), msgNoBilling)
+		s.fail(w, r, domain.Invalid(), msgNoBilling)
 		return
 	}
 	if len(p.missing(need...)) > 0 {
-		s.failInfo(w, r, missingArgsNG(need...), msgNoBilling)
+		s.fail(w, r, missingArgsNG(need...), msgNoBilling)
 		return
 	}
 	// Month and day arrive unpadded ("3"); anything not a number is not a
@@ -231,7 +225,7 @@ func (s *Server) infoBilling(w http.ResponseWriter, r *http.Request) {
 	for i, name := range need {
 		n, err := strconv.Atoi(strings.TrimSpace(p.str(name)))
 		if err != nil {
-			s.failInfo(w, r, billing.ErrInvalidDate, msgNoBilling)
+			s.fail(w, r, billing.ErrInvalidDate, msgNoBilling)
 			return
 		}
 		nums[i] = n
@@ -248,7 +242,7 @@ func (s *Server) infoBilling(w http.ResponseWriter, r *http.Request) {
 		amount, err = s.billing.DayBill(r.Context(), actor, nums[0], nums[1], nums[2])
 	}
 	if err != nil {
-		s.failInfo(w, r, refused(actor, err), msgNoBilling)
+		s.fail(w, r, refused(actor, err), msgNoBilling)
 		return
 	}
 	// The UI calls .toFixed(2) on it: a JSON number, never a string. The

@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,43 +31,6 @@ func toV1User(u domain.User) v1User {
 	}
 }
 
-// failUser answers a user-route failure; store trouble reads "Database error."
-func (s *Server) failUser(w http.ResponseWriter, r *http.Request, err error) {
-	writePython(w, http.StatusOK, v1Failure(r, s.log, err, msgDatabaseError))
-}
-
-// v1Params reads the parameters or answers "Parse error." and reports false.
-func (s *Server) v1Params(w http.ResponseWriter, r *http.Request) (params, bool) {
-	p, err := readParams(r)
-	if err != nil {
-		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgParseError})
-		return p, false
-	}
-	return p, true
-}
-
-// actor returns the caller named by the token, or nil when none was sent.
-func (s *Server) actor(r *http.Request, p params) (*domain.User, error) {
-	tok := p.token()
-	if tok == "" {
-		return nil, nil
-	}
-	u, err := s.users.Authenticate(r.Context(), tok)
-	if err != nil {
-		return nil, err
-	}
-	return &u, nil
-}
-
-// refused turns "permission denied" for a caller who sent no token into
-// the clearer "Not enough argument. Details: token".
-func refused(actor *domain.User, err error) error {
-	if actor == nil && errors.Is(err, domain.ErrPermissionDenied) {
-		return missingArgs("token")
-	}
-	return err
-}
-
 // POST /api/user/v1/auth
 func (s *Server) userAuth(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.v1Params(w, r)
@@ -78,42 +40,42 @@ func (s *Server) userAuth(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	switch typ := p.str("type"); typ {
 	case "":
-		s.failUser(w, r, missingArgs("type"))
+		s.fail(w, r, missingArgs("type"), msgDatabaseError)
 	case "auth":
 		if m := p.missing("username", "password"); m != nil {
-			s.failUser(w, r, missingArgs(m...))
+			s.fail(w, r, missingArgs(m...), msgDatabaseError)
 			return
 		}
 		tok, err := s.users.Login(ctx, p.str("username"), p.str("password"))
 		if err != nil {
-			s.failUser(w, r, err)
+			s.fail(w, r, err, msgDatabaseError)
 			return
 		}
 		writeOK(w, tok)
 	case "check":
 		username, tok := p.str("username"), p.token()
 		if username == "" || tok == "" {
-			s.failUser(w, r, missingArgs("token", "username"))
+			s.fail(w, r, missingArgs("token", "username"), msgDatabaseError)
 			return
 		}
 		if err := s.users.Check(ctx, username, tok); err != nil {
-			s.failUser(w, r, err)
+			s.fail(w, r, err, msgDatabaseError)
 			return
 		}
 		writeOK(w, nil)
 	case "checkAdmin":
 		if p.token() == "" {
-			s.failUser(w, r, missingArgs("token"))
+			s.fail(w, r, missingArgs("token"), msgDatabaseError)
 			return
 		}
 		u, err := s.actor(r, p)
 		if err != nil {
-			s.failUser(w, r, err)
+			s.fail(w, r, err, msgDatabaseError)
 			return
 		}
 		writeOK(w, u.IsAdmin())
 	default:
-		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgInvalidAction})
+		s.fail(w, r, errInvalidAction, msgDatabaseError)
 	}
 }
 
@@ -136,32 +98,36 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request) {
 	required, known := userActions[typ]
 	switch {
 	case typ == "":
-		s.failUser(w, r, missingArgs("type"))
+		s.fail(w, r, missingArgs("type"), msgDatabaseError)
 		return
 	case !known:
-		writePython(w, http.StatusOK, envelope{Status: "error", Msg: msgInvalidAction})
+		s.fail(w, r, errInvalidAction, msgDatabaseError)
 		return
 	}
 	if typ != "create" && p.token() == "" {
-		s.failUser(w, r, missingArgs("token"))
+		s.fail(w, r, missingArgs("token"), msgDatabaseError)
 		return
 	}
 	actor, err := s.actor(r, p)
 	if err != nil && typ != "create" {
-		s.failUser(w, r, err)
+		s.fail(w, r, err, msgDatabaseError)
 		return
 	}
-	if typ != "create" && !actor.IsAdmin() {
-		s.failUser(w, r, domain.ErrPermissionDenied)
-		return
+	// v1 answered "Permission denied." before it read the arguments: ask
+	// the service's rule now rather than after the arguments are checked.
+	if typ != "create" {
+		if err := s.users.MayManage(actor); err != nil {
+			s.fail(w, r, err, msgDatabaseError)
+			return
+		}
 	}
 	if m := p.missing(required...); m != nil {
-		s.failUser(w, r, missingArgs(m...))
+		s.fail(w, r, missingArgs(m...), msgDatabaseError)
 		return
 	}
 	data, err := s.runUserAction(r, p, typ, actor)
 	if err != nil {
-		s.failUser(w, r, refused(actor, err))
+		s.fail(w, r, refused(actor, err), msgDatabaseError)
 		return
 	}
 	writeOK(w, data)
@@ -251,27 +217,27 @@ func parseChanges(p params) (users.Changes, error) {
 func (s *Server) userGetAll(w http.ResponseWriter, r *http.Request) {
 	p, _ := readParams(r)
 	if m := p.missing("page", "pagin"); m != nil {
-		s.failUser(w, r, missingArgs("page", "pagin"))
+		s.fail(w, r, missingArgs("page", "pagin"), msgDatabaseError)
 		return
 	}
 	page, err1 := strconv.Atoi(p.str("page"))
 	size, err2 := strconv.Atoi(p.str("pagin"))
 	switch {
 	case err1 != nil:
-		s.failUser(w, r, domain.Invalid("page"))
+		s.fail(w, r, domain.Invalid("page"), msgDatabaseError)
 		return
 	case err2 != nil:
-		s.failUser(w, r, domain.Invalid("pagin"))
+		s.fail(w, r, domain.Invalid("pagin"), msgDatabaseError)
 		return
 	}
 	actor, err := s.actor(r, p)
 	if err != nil {
-		s.failUser(w, r, err)
+		s.fail(w, r, err, msgDatabaseError)
 		return
 	}
 	list, err := s.users.List(r.Context(), actor, page, size)
 	if err != nil {
-		s.failUser(w, r, refused(actor, err))
+		s.fail(w, r, refused(actor, err), msgDatabaseError)
 		return
 	}
 	out := make([]v1User, 0, len(list))
@@ -285,7 +251,7 @@ func (s *Server) userGetAll(w http.ResponseWriter, r *http.Request) {
 func (s *Server) userGetCount(w http.ResponseWriter, r *http.Request) {
 	n, err := s.users.Count(r.Context())
 	if err != nil {
-		s.failUser(w, r, err)
+		s.fail(w, r, err, msgDatabaseError)
 		return
 	}
 	writeOK(w, n)

@@ -49,6 +49,31 @@ func (s *Server) v2Routes(r chi.Router) {
 		r.With(s.v2Auth).Get("/events", s.v2Events)
 	}
 	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
+	// The console's cookie session (v2session.go).
+	r.Post("/session", s.v2SignIn)
+	r.Delete("/session", s.v2SignOut)
+
+	// The game server (v2instance.go).
+	if s.instances != nil {
+		r.Group(func(r chi.Router) {
+			r.Use(s.v2Auth)
+			r.Get("/instance", s.v2Instance)
+			r.Post("/instance/{action}", s.v2InstanceAction)
+			r.Get("/server", s.v2Server)
+			r.Get("/history", s.v2History)
+			r.Get("/cost", s.v2Cost)
+			r.Get("/price", s.v2Price)
+		})
+	}
+	if s.billing != nil {
+		r.With(s.v2Auth).Get("/account", s.v2Account)
+	}
+
+	// The console's settings page (admin): the effective configuration,
+	// secrets hidden, as app gives it.
+	if s.settings != nil {
+		r.With(s.v2Auth).Get("/settings", s.v2Settings)
+	}
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from
@@ -69,9 +94,18 @@ func (s *Server) v2Auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearerToken(r)
 		if !ok {
+			var csrfOK bool
+			if token, csrfOK = sessionToken(r); !csrfOK {
+				writeProblem(w, r, http.StatusForbidden, "csrf", "Permission denied.",
+					"A signed-in page must send its X-CSRF-Token with this request.")
+				return
+			}
+			ok = token != ""
+		}
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="seatide"`)
 			writeProblem(w, r, http.StatusUnauthorized, "unauthenticated", "Sign in first.",
-				"Send the token as Authorization: Bearer <token>.")
+				"Send the token as Authorization: Bearer <token>, or sign in with POST /api/v2/session.")
 			return
 		}
 		u, err := s.users.Authenticate(r.Context(), token)
@@ -141,4 +175,15 @@ func toV2User(u domain.User) v2User {
 // v2Me answers GET /api/v2/me: who the token belongs to.
 func (s *Server) v2Me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toV2User(*actorFrom(r.Context())))
+}
+
+// GET /api/v2/settings (admin): the effective configuration with secrets
+// hidden. Admin-only is a rule of this route alone: the configuration is
+// not a domain object, and app hides the secrets before it gets here.
+func (s *Server) v2Settings(w http.ResponseWriter, r *http.Request) {
+	if !actorFrom(r.Context()).IsAdmin() {
+		s.v2Failure(w, r, domain.ErrPermissionDenied)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.settings())
 }

@@ -189,3 +189,26 @@ func TestDecodeJSON(t *testing.T) {
 var _ http.Handler = (*Server)(nil)
 
 func newTestLogger(w *strings.Builder) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// TestConsoleRoute: the console answers page paths; API paths and the
+// operational routes never reach it, even when not served here.
+func TestConsoleRoute(t *testing.T) {
+	console := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("console")) })
+	srv := New(Options{Users: &fakeUsers{}, Console: console})
+	tests := []struct {
+		path        string
+		wantConsole bool
+	}{
+		{"/", true}, {"/history", true}, {"/assets/index.js", true},
+		{"/api/nothing", false}, {"/api/v2/nothing", false}, {"/metrics", false}, {"/healthz", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			if got := rec.Body.String() == "console"; got != tt.wantConsole {
+				t.Errorf("served by the console %v, want %v: %d %s", got, tt.wantConsole, rec.Code, rec.Body)
+			}
+		})
+	}
+}

@@ -1,13 +1,8 @@
-// Package legacyv1 moves the data of the original SEATiDE service (Python,
-// Flask, MySQL) into seatide's stores: the accounts of user.data (keeping
-// their Werkzeug password hashes, which the password adapter verifies and
-// upgrades at the next login), the current instance of ecs.status, every
-// ecs.history row, and the newest deploy invocation of ecs.cmd_history.
-//
-// Import reads the whole source first, in one read-only transaction, and
-// then writes. Writing is idempotent: rows already in the destination are
-// skipped, so a second run adds nothing and an interrupted run can simply be
-// repeated. The source is never written to.
+// Package legacyv1 reads the databases of the original SEATiDE service
+// (Python, Flask, MySQL): user.data, ecs.status, ecs.history and
+// ecs.cmd_history, in one read-only transaction, into an importv1.Snapshot.
+// Deciding what to write, and writing it, is the use case in domain/importv1;
+// the source is never written to.
 package legacyv1
 
 import (
@@ -17,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/seatidemc/seatide/ports"
+	"github.com/seatidemc/seatide/domain/importv1"
 )
 
 // Default database names of the original service.
@@ -35,82 +30,14 @@ type Options struct {
 	// Location is the zone of the source's DATETIME columns: v1 wrote them
 	// with MySQL NOW(), a naive local time of the server. nil means UTC.
 	Location *time.Location
-	// DryRun reads the destination to decide what would be written or
-	// skipped, and writes nothing.
-	DryRun bool
-}
-
-// Destination is where an import writes.
-type Destination struct {
-	Users     ports.UserStore
-	Instances ports.InstanceStore
-	History   ports.HistoryStore
-	Clock     ports.Clock // stamps the import operation
-}
-
-// Import reads the v1 databases from src and writes them into dst. src must
-// be opened with parseTime=true and loc=UTC (sqlstore.NormalizeDSN adds
-// both), so DATETIMEs arrive as their wall-clock reading. The
-// summary counts what was read, written and skipped so far even when an
-// error stops the import half-way; running it again completes it.
-func Import(ctx context.Context, src *sql.DB, dst Destination, opts Options) (Summary, error) {
-	snap, err := Read(ctx, src, opts)
-	if err != nil {
-		return Summary{DryRun: opts.DryRun}, err
-	}
-	return Apply(ctx, snap, dst, opts)
-}
-
-// UserRow is one row of user.data.
-type UserRow struct {
-	ID        int64
-	CreatedAt time.Time
-	Username  string
-	Password  string // the Werkzeug hash
-	Email     string
-	Group     string
-	Nickname  *string // NULL: nil
-}
-
-// StatusRow is the row id=1 of ecs.status: the current instance and its IP.
-type StatusRow struct {
-	Instance string // NULL: ""
-	IP       string // NULL: ""
-}
-
-// HistoryRow is one row of ecs.history.
-type HistoryRow struct {
-	ID        int64
-	CreatedAt time.Time
-	CreatedBy string
-	Instance  string // NULL: ""
-	Action    string
-}
-
-// CommandRow is one row of ecs.cmd_history: a Cloud Assistant run.
-type CommandRow struct {
-	ID           int64
-	CreatedAt    time.Time
-	CreatedBy    string
-	CommandID    string
-	InvocationID string
-}
-
-// Snapshot is everything read from the source, rows in id order, times
-// already moved from the source's zone to UTC.
-type Snapshot struct {
-	Users    []UserRow
-	Status   *StatusRow // nil: ecs.status has no row id=1
-	History  []HistoryRow
-	Commands []CommandRow
 }
 
 // Read loads the source in one read-only transaction, so the snapshot is
 // consistent even while the original service still runs.
-func Read(ctx context.Context, src *sql.DB, opts Options) (Snapshot, error) {
+func Read(ctx context.Context, src *sql.DB, opts Options) (importv1.Snapshot, error) {
 	userDB, ecsDB, err := databases(opts)
 	if err != nil {
-		return Snapshot{}, err
+		return importv1.Snapshot{}, err
 	}
 	loc := opts.Location
 	if loc == nil {
@@ -118,22 +45,22 @@ func Read(ctx context.Context, src *sql.DB, opts Options) (Snapshot, error) {
 	}
 	tx, err := src.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("legacyv1: starting a read-only transaction on the source: %w", err)
+		return importv1.Snapshot{}, fmt.Errorf("legacyv1: starting a read-only transaction on the source: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // read-only: nothing to undo
 
-	var snap Snapshot
+	var snap importv1.Snapshot
 	if snap.Users, err = readUsers(ctx, tx, userDB, loc); err != nil {
-		return Snapshot{}, err
+		return importv1.Snapshot{}, err
 	}
 	if snap.Status, err = readStatus(ctx, tx, ecsDB); err != nil {
-		return Snapshot{}, err
+		return importv1.Snapshot{}, err
 	}
 	if snap.History, err = readHistory(ctx, tx, ecsDB, loc); err != nil {
-		return Snapshot{}, err
+		return importv1.Snapshot{}, err
 	}
 	if snap.Commands, err = readCommands(ctx, tx, ecsDB, loc); err != nil {
-		return Snapshot{}, err
+		return importv1.Snapshot{}, err
 	}
 	return snap, nil
 }
@@ -169,7 +96,7 @@ func validDatabaseName(s string) bool {
 	return true
 }
 
-func readUsers(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) ([]UserRow, error) {
+func readUsers(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) ([]importv1.UserRow, error) {
 	table := db + ".`data`"
 	rows, err := tx.QueryContext(ctx,
 		"SELECT id, created_at, username, password, email, `group`, nickname FROM "+table+" ORDER BY id")
@@ -177,10 +104,10 @@ func readUsers(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) (
 		return nil, fmt.Errorf("legacyv1: reading %s: %w", table, err)
 	}
 	defer rows.Close()
-	var out []UserRow
+	var out []importv1.UserRow
 	for rows.Next() {
 		var (
-			r    UserRow
+			r    importv1.UserRow
 			nick sql.NullString
 		)
 		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.Username, &r.Password, &r.Email, &r.Group, &nick); err != nil {
@@ -198,7 +125,7 @@ func readUsers(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) (
 	return out, nil
 }
 
-func readStatus(ctx context.Context, tx *sql.Tx, db string) (*StatusRow, error) {
+func readStatus(ctx context.Context, tx *sql.Tx, db string) (*importv1.StatusRow, error) {
 	table := db + ".`status`"
 	var instance, ip sql.NullString
 	// v1 declared no key: LIMIT 1 in case a row was ever duplicated.
@@ -209,20 +136,20 @@ func readStatus(ctx context.Context, tx *sql.Tx, db string) (*StatusRow, error) 
 	case err != nil:
 		return nil, fmt.Errorf("legacyv1: reading %s: %w", table, err)
 	}
-	return &StatusRow{Instance: instance.String, IP: ip.String}, nil
+	return &importv1.StatusRow{Instance: instance.String, IP: ip.String}, nil
 }
 
-func readHistory(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) ([]HistoryRow, error) {
+func readHistory(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) ([]importv1.HistoryRow, error) {
 	table := db + ".`history`"
 	rows, err := tx.QueryContext(ctx, "SELECT id, created_at, created_by, instance, action FROM "+table+" ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("legacyv1: reading %s: %w", table, err)
 	}
 	defer rows.Close()
-	var out []HistoryRow
+	var out []importv1.HistoryRow
 	for rows.Next() {
 		var (
-			r        HistoryRow
+			r        importv1.HistoryRow
 			instance sql.NullString
 		)
 		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.CreatedBy, &instance, &r.Action); err != nil {
@@ -238,7 +165,7 @@ func readHistory(ctx context.Context, tx *sql.Tx, db string, loc *time.Location)
 	return out, nil
 }
 
-func readCommands(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) ([]CommandRow, error) {
+func readCommands(ctx context.Context, tx *sql.Tx, db string, loc *time.Location) ([]importv1.CommandRow, error) {
 	table := db + ".`cmd_history`"
 	rows, err := tx.QueryContext(ctx,
 		"SELECT id, created_at, created_by, command_id, invocation_id FROM "+table+" ORDER BY id")
@@ -246,9 +173,9 @@ func readCommands(ctx context.Context, tx *sql.Tx, db string, loc *time.Location
 		return nil, fmt.Errorf("legacyv1: reading %s: %w", table, err)
 	}
 	defer rows.Close()
-	var out []CommandRow
+	var out []importv1.CommandRow
 	for rows.Next() {
-		var r CommandRow
+		var r importv1.CommandRow
 		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.CreatedBy, &r.CommandID, &r.InvocationID); err != nil {
 			return nil, fmt.Errorf("legacyv1: reading %s: %w", table, err)
 		}
@@ -259,4 +186,15 @@ func readCommands(ctx context.Context, tx *sql.Tx, db string, loc *time.Location
 		return nil, fmt.Errorf("legacyv1: reading %s: %w", table, err)
 	}
 	return out, nil
+}
+
+// InZone reads t's wall clock as a time in loc and returns that instant in
+// UTC. The driver hands a naive DATETIME over as if it were UTC.
+func InZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() || loc == nil {
+		return t.UTC()
+	}
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	return time.Date(y, mo, d, h, mi, s, t.Nanosecond(), loc).UTC()
 }

@@ -97,9 +97,8 @@ const mysqlStrictMode = "CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"
 
 func normalizeMySQL(dsn string) (string, error) {
 	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		// The driver's message does not quote the DSN.
-		return "", fmt.Errorf("sqlstore: mysql dsn: %w", err)
+	if err != nil || strings.HasPrefix(dsn, "mysql://") || strings.HasPrefix(dsn, "mariadb://") {
+		return "", badDSN("mysql", dsn)
 	}
 	set := map[string]bool{}
 	if _, rawQuery, ok := strings.Cut(dsn, "?"); ok {
@@ -135,10 +134,11 @@ func normalizeMySQL(dsn string) (string, error) {
 }
 
 func normalizePostgres(dsn string) (string, error) {
+	orig := dsn
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
-			return "", fmt.Errorf("sqlstore: postgres dsn is not a valid URL")
+			return "", badDSN("postgres", orig)
 		}
 		q := u.Query()
 		if !q.Has("timezone") && !q.Has("TimeZone") {
@@ -150,7 +150,7 @@ func normalizePostgres(dsn string) (string, error) {
 		dsn = strings.TrimSpace(dsn + " timezone=UTC")
 	}
 	if _, err := pgx.ParseConfig(dsn); err != nil {
-		return "", fmt.Errorf("sqlstore: postgres dsn: %w", err)
+		return "", badDSN("postgres", orig)
 	}
 	return dsn, nil
 }

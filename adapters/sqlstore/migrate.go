@@ -49,14 +49,27 @@ func (db *DB) provider(ctx context.Context) (*goose.Provider, error) {
 // MigrateUp applies every pending migration. It runs under ctx alone, not
 // the query timeout.
 func (db *DB) MigrateUp(ctx context.Context) error {
+	_, err := db.ApplyMigrations(ctx)
+	return err
+}
+
+// ApplyMigrations is MigrateUp that also names the migration files it
+// applied, in order (none when the schema was up to date), for start-up to
+// say what it changed.
+func (db *DB) ApplyMigrations(ctx context.Context) ([]string, error) {
 	p, err := db.provider(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlstore: migrate up: %w", err)
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: migrate up: %w", err)
 	}
-	return nil
+	applied := make([]string, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, path.Base(r.Source.Path))
+	}
+	return applied, nil
 }
 
 // MigrateDown rolls back the latest applied migration, one step.

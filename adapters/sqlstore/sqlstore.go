@@ -113,9 +113,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if db.timeout <= 0 {
 		db.timeout = DefaultQueryTimeout
 	}
-	if err := db.Ping(ctx); err != nil {
+	pctx, cancel := db.ctx(ctx)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
 		sqlDB.Close()
-		return nil, err
+		return nil, unreachable(d.name, dsn, err)
 	}
 	return db, nil
 }

@@ -89,18 +89,32 @@ func (s *userStore) CreateUser(ctx context.Context, u domain.User) (domain.User,
 	if d.returningID {
 		err := s.db.sql.QueryRowContext(ctx, d.q(query+" RETURNING id"), args...).Scan(&u.ID)
 		if err != nil {
-			return domain.User{}, s.userError(ctx, err, "create")
+			return domain.User{}, s.createError(ctx, u, err)
 		}
 		return u, nil
 	}
 	res, err := s.db.sql.ExecContext(ctx, d.q(query), args...)
 	if err != nil {
-		return domain.User{}, s.userError(ctx, err, "create")
+		return domain.User{}, s.createError(ctx, u, err)
 	}
 	if u.ID, err = res.LastInsertId(); err != nil {
 		return domain.User{}, s.userError(ctx, err, "create: last insert id")
 	}
 	return u, nil
+}
+
+// createError names the username when both it and the email are taken,
+// whichever index the database happened to check first (SQLite reports
+// the email's): a sign-up form can only show one, and the name is the one
+// its user chose to be known by.
+func (s *userStore) createError(ctx context.Context, u domain.User, err error) error {
+	err = s.userError(ctx, err, "create")
+	if errors.Is(err, domain.ErrEmailTaken) {
+		if _, nameErr := s.UserByName(ctx, u.Username); nameErr == nil {
+			return domain.ErrUsernameTaken
+		}
+	}
+	return err
 }
 
 func (s *userStore) UserByName(ctx context.Context, username string) (domain.User, error) {

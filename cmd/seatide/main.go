@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // --timezone works on hosts without zoneinfo
@@ -22,6 +23,7 @@ Usage:
 
 Commands:
   serve                      run the HTTP service (the default)
+  version                    print the version and the revision built from
   migrate up|down|status     apply, roll back one, or list database migrations
   user create NAME --email ADDR [--admin]
                              create an account; the password is asked on the
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string) error {
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
+		if fs.NArg() > 0 {
+			fs.Usage()
+			return fmt.Errorf("serve: unexpected argument %q: serve takes no arguments (the global --config goes before the command)", fs.Arg(0))
+		}
 		cfg, err := load()
 		if err != nil {
 			return err
@@ -102,20 +108,9 @@ func run(ctx context.Context, args []string) error {
 			}
 			return errors.New("user: the only command is `user create NAME --email ADDR [--admin]`")
 		}
-		fs := subcommand("user create", "NAME --email ADDR [--admin]",
-			"Create an account. The password is asked on the terminal (twice), or read as one line\nfrom standard input when it is not a terminal; it is never taken from a flag.")
-		email := fs.String("email", "", "the account's email address (required)")
-		admin := fs.Bool("admin", false, "put the account in the admin group")
-		name, rest := splitName(args[1:])
-		if err := fs.Parse(rest); err != nil {
+		uc, err := parseUserCreate(args[1:])
+		if err != nil {
 			return err
-		}
-		if name == "" && fs.NArg() > 0 {
-			name = fs.Arg(0)
-		}
-		if name == "" || *email == "" {
-			fs.Usage()
-			return errors.New("user create: NAME and --email are required")
 		}
 		cfg, err := load()
 		if err != nil {
@@ -125,7 +120,7 @@ func run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return app.CreateUser(ctx, cfg, name, *email, *admin, pw, os.Stdout)
+		return app.CreateUser(ctx, cfg, uc.name, uc.email, uc.admin, pw, os.Stdout)
 
 	case "ecs-sim":
 		fs := subcommand("ecs-sim", "[flags]",
@@ -169,6 +164,17 @@ func run(ctx context.Context, args []string) error {
 		}
 		return app.ImportV1(ctx, cfg, *from, o, os.Stdout)
 
+	case "version":
+		fs := subcommand("version", "", "Print the module version, the VCS revision it was built from and the Go version.")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("version: unexpected argument %q", fs.Arg(0))
+		}
+		fmt.Println(app.Version())
+		return nil
+
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stderr, usage)
 		return flag.ErrHelp
@@ -177,13 +183,48 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
-// splitName lets NAME come before the flags (`user create alice --email ...`),
-// which the flag package alone would not parse.
-func splitName(args []string) (string, []string) {
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		return args[0], args[1:]
+type userCreate struct {
+	name, email string
+	admin       bool
+}
+
+// parseUserCreate reads `user create` arguments with the flags before or
+// after NAME (`--admin carl --email x` and `carl --email x --admin` alike),
+// which the flag package alone would not: it stops at the first non-flag.
+func parseUserCreate(args []string) (userCreate, error) {
+	fs := subcommand("user create", "NAME --email ADDR [--admin]",
+		"Create an account. The password is asked on the terminal (twice), or read as one line\nfrom standard input when it is not a terminal; it is never taken from a flag.")
+	var uc userCreate
+	fs.StringVar(&uc.email, "email", "", "the account's email address (required)")
+	fs.BoolVar(&uc.admin, "admin", false, "put the account in the admin group")
+	var names []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return uc, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names = append(names, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return "", args
+	var problems []string
+	switch len(names) {
+	case 0:
+		problems = append(problems, "NAME is missing")
+	case 1:
+		uc.name = names[0]
+	default:
+		problems = append(problems, fmt.Sprintf("one NAME only, got %q", names))
+	}
+	if uc.email == "" {
+		problems = append(problems, "--email is missing")
+	}
+	if len(problems) > 0 {
+		fs.Usage()
+		return uc, fmt.Errorf("user create: %s", strings.Join(problems, "; "))
+	}
+	return uc, nil
 }
 
 func subcommand(name, argsUsage, about string) *flag.FlagSet {

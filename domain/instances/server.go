@@ -49,6 +49,16 @@ type probeCache struct {
 	st       domain.ServerStatus
 	err      error
 	inflight chan struct{} // closed when the running probe ends
+	gen      int           // bumped by forget: a probe started before is not kept
+}
+
+// forget drops the cached answer, so that the next caller probes again:
+// after a stop the old answer (online, with its players) is wrong at once.
+func (c *probeCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.at = time.Time{}
+	c.gen++
 }
 
 func (c *probeCache) status(ctx context.Context, ip string) (domain.ServerStatus, error) {
@@ -70,6 +80,7 @@ func (c *probeCache) status(ctx context.Context, ip string) (domain.ServerStatus
 		}
 		done := make(chan struct{})
 		c.inflight = done
+		gen := c.gen
 		c.mu.Unlock()
 
 		// The probe belongs to every waiter, not to the caller who started
@@ -79,7 +90,10 @@ func (c *probeCache) status(ctx context.Context, ip string) (domain.ServerStatus
 		cancel()
 
 		c.mu.Lock()
-		c.ip, c.at, c.st, c.err, c.inflight = ip, c.now(), st, err, nil
+		c.inflight = nil
+		if c.gen == gen {
+			c.ip, c.at, c.st, c.err = ip, c.now(), st, err
+		}
 		c.mu.Unlock()
 		close(done)
 		return st, err

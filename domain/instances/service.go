@@ -713,6 +713,7 @@ func (s *Service) move(ctx context.Context, inst domain.Instance, action, actor 
 		s.goRefreshIPAfterStart(ctx, inst.ID, actor)
 	} else {
 		s.costStopped(ctx, inst.ID, s.clock.Now())
+		s.probes.forget() // as a delete does by clearing the IP
 	}
 	return reqID, nil
 }

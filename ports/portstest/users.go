@@ -28,6 +28,7 @@ func RunUserStoreTests(t *testing.T, newStore func(t *testing.T) ports.UserStore
 		{"LookupIgnoresCase", testUserLookupIgnoresCase},
 		{"UsernameTakenIgnoringCase", testUserUsernameTaken},
 		{"EmailTakenIgnoringCase", testUserEmailTaken},
+		{"BothTakenNamesTheUsername", testUserBothTaken},
 		{"NotFound", testUserNotFound},
 		{"Update", testUserUpdate},
 		{"UpdateRename", testUserUpdateRename},
@@ -198,6 +199,23 @@ func testUserUsernameTaken(t *testing.T, s ports.UserStore) {
 	}
 	if n, err := s.CountUsers(userCtx(t)); err != nil || n != 1 {
 		t.Fatalf("CountUsers = %d, %v; want 1", n, err)
+	}
+}
+
+// testUserBothTaken: a sign-up whose username and email both exist (on
+// two different accounts, or one) is refused for the username on every
+// store, as v1 answered "Username already exists.".
+func testUserBothTaken(t *testing.T, s ports.UserStore) {
+	userMustCreate(t, s, UserFixture("dave"))
+	userMustCreate(t, s, UserFixture("erin"))
+	for _, tc := range []struct{ name, email string }{
+		{"dave", "dave@example.com"}, // one account has both
+		{"DAVE", "erin@example.com"}, // two accounts
+	} {
+		u := UserFixture(tc.name)
+		u.Email = tc.email
+		_, err := s.CreateUser(userCtx(t), u)
+		userMustBe(t, "CreateUser("+tc.name+", "+tc.email+")", err, domain.ErrUsernameTaken)
 	}
 }
 

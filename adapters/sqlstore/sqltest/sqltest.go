@@ -20,6 +20,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/seatidemc/seatide/adapters/sqlstore"
 )
@@ -129,8 +131,10 @@ func Require(t testing.TB, driver string) {
 	}
 }
 
-// admin connects to a server as its administrator, or skips.
-func admin(t testing.TB, name, sqlDriver, dsn, addr, hint string) *sql.DB {
+// admin connects to a server as its administrator, or skips saying
+// whether the server is down or only the database the tests start from is
+// missing.
+func admin(t testing.TB, name, sqlDriver, dsn, addr, dbName, envName, hint string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open(sqlDriver, dsn)
 	if err != nil {
@@ -140,9 +144,20 @@ func admin(t testing.TB, name, sqlDriver, dsn, addr, hint string) *sql.DB {
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if noDatabase(err) {
+			unavailable(t, "%s: the server at %s answers but has no database %q, which the tests connect to before "+
+				"creating their own: create it with `CREATE DATABASE %s;`, or point %s at another", name, addr, dbName, dbName, envName)
+		}
 		unavailable(t, "%s: no server at %s (%s): %v", name, addr, hint, err)
 	}
 	return db
+}
+
+// noDatabase reports the server's "unknown database" answer.
+func noDatabase(err error) bool {
+	var myErr *mysql.MySQLError
+	var pgErr *pgconn.PgError
+	return errors.As(err, &myErr) && myErr.Number == 1049 || errors.As(err, &pgErr) && pgErr.Code == "3D000"
 }
 
 func mysqlAdminConfig(t testing.TB) *mysql.Config {
@@ -160,7 +175,7 @@ func mysqlAdminConfig(t testing.TB) *mysql.Config {
 func mysqlAdmin(t testing.TB) *sql.DB {
 	t.Helper()
 	cfg := mysqlAdminConfig(t)
-	return admin(t, "mysql", "mysql", cfg.FormatDSN(), cfg.Addr,
+	return admin(t, "mysql", "mysql", cfg.FormatDSN(), cfg.Addr, cfg.DBName, MySQLEnv,
 		"start it with `sudo service mariadb start`, or point "+MySQLEnv+" at one")
 }
 
@@ -172,7 +187,7 @@ func postgresAdmin(t testing.TB) *sql.DB {
 		t.Fatalf("sqltest: %s: %v", PostgresEnv, err)
 	}
 	addr := net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port)))
-	return admin(t, "postgres", "pgx", src, addr,
+	return admin(t, "postgres", "pgx", src, addr, pc.Database, PostgresEnv,
 		"start it with `sudo service postgresql start`, or point "+PostgresEnv+" at one")
 }
 

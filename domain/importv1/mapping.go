@@ -1,11 +1,10 @@
-package legacyv1
+package importv1
 
 import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/seatidemc/seatide/domain"
 )
@@ -32,17 +31,6 @@ const (
 	pythonNone = "None"
 	occupied   = "OCCUPIED"
 )
-
-// InZone reads t's wall clock as a time in loc and returns that instant in
-// UTC. The driver hands a naive DATETIME over as if it were UTC.
-func InZone(t time.Time, loc *time.Location) time.Time {
-	if t.IsZero() || loc == nil {
-		return t.UTC()
-	}
-	y, mo, d := t.Date()
-	h, mi, s := t.Clock()
-	return time.Date(y, mo, d, h, mi, s, t.Nanosecond(), loc).UTC()
-}
 
 // MapUser turns a user.data row into an account, or says why it cannot be
 // imported (skip != ""). notes say what was changed on the way.

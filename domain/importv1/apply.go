@@ -1,4 +1,14 @@
-package legacyv1
+// Package importv1 is the use case of `seatide import-v1`: it decides how
+// each row of the original SEATiDE service (read by adapters/legacyv1)
+// becomes a seatide record, and writes it through the ports: the accounts
+// (keeping their Werkzeug password hashes, which the password adapter
+// verifies and upgrades at the next login), the current instance, every
+// history row, and the newest deploy invocation.
+//
+// Writing is idempotent: records already in the destination are skipped,
+// so a second run adds nothing and an interrupted run can simply be
+// repeated.
+package importv1
 
 import (
 	"context"
@@ -14,6 +24,21 @@ const (
 	importAction = "import"
 	importActor  = "import-v1"
 )
+
+// Options tune an import.
+type Options struct {
+	// DryRun reads the destination to decide what would be written or
+	// skipped, and writes nothing.
+	DryRun bool
+}
+
+// Destination is where an import writes.
+type Destination struct {
+	Users     ports.UserStore
+	Instances ports.InstanceStore
+	History   ports.HistoryStore
+	Clock     ports.Clock // stamps the import operation
+}
 
 // pageSize is how many destination users or history rows are read at once.
 const pageSize = 500
@@ -70,7 +95,7 @@ func applyUsers(ctx context.Context, rows []UserRow, store ports.UserStore, dry 
 				c.skip(ref, ReasonEmailTaken)
 				continue
 			case err != nil:
-				return fmt.Errorf("legacyv1: writing user %s: %w", ref, err)
+				return fmt.Errorf("importv1: writing user %s: %w", ref, err)
 			}
 		}
 		known.add(u)
@@ -94,7 +119,7 @@ func loadAccounts(ctx context.Context, store ports.UserStore) (accounts, error) 
 	for offset := 0; ; offset += pageSize {
 		page, err := store.ListUsers(ctx, offset, pageSize)
 		if err != nil {
-			return accounts{}, fmt.Errorf("legacyv1: reading the destination's users: %w", err)
+			return accounts{}, fmt.Errorf("importv1: reading the destination's users: %w", err)
 		}
 		for _, u := range page {
 			a.add(u)
@@ -147,7 +172,7 @@ func applyInstance(ctx context.Context, snap Snapshot, dst Destination, dry bool
 		c.skip(fmt.Sprintf("%s (the destination has %q)", ref, cur.ID), ReasonOtherInstance)
 		return inst.ID, nil
 	case !errors.Is(err, domain.ErrNoInstance):
-		return "", fmt.Errorf("legacyv1: reading the destination's instance: %w", err)
+		return "", fmt.Errorf("importv1: reading the destination's instance: %w", err)
 	}
 	if !dry {
 		now := dst.Clock.Now().UTC()
@@ -168,7 +193,7 @@ func applyInstance(ctx context.Context, snap Snapshot, dst Destination, dry bool
 			c.skip(ref, ReasonOtherInstance)
 			return inst.ID, nil
 		case err != nil:
-			return "", fmt.Errorf("legacyv1: recording instance %s: %w", ref, err)
+			return "", fmt.Errorf("importv1: recording instance %s: %w", ref, err)
 		}
 	}
 	c.Written = 1
@@ -203,7 +228,7 @@ func applyHistory(ctx context.Context, rows []HistoryRow, store ports.HistorySto
 		case errors.Is(err, domain.ErrHistoryImported):
 			c.skip(ref, ReasonAlreadyImported)
 		case err != nil:
-			return fmt.Errorf("legacyv1: writing history row %s: %w", ref, err)
+			return fmt.Errorf("importv1: writing history row %s: %w", ref, err)
 		default:
 			c.Written++
 		}
@@ -219,7 +244,7 @@ func historySources(ctx context.Context, store ports.HistoryStore) (map[string]b
 	for {
 		page, err := store.List(ctx, before, pageSize)
 		if err != nil {
-			return nil, fmt.Errorf("legacyv1: reading the destination's history: %w", err)
+			return nil, fmt.Errorf("importv1: reading the destination's history: %w", err)
 		}
 		for _, e := range page {
 			if e.Source != "" {
@@ -252,11 +277,11 @@ func applyInvocation(ctx context.Context, snap Snapshot, current string, store p
 		c.skip(ref, ReasonOtherInvocation)
 		return nil
 	case !errors.Is(err, domain.ErrNoInvocation):
-		return fmt.Errorf("legacyv1: reading the destination's last invocation: %w", err)
+		return fmt.Errorf("importv1: reading the destination's last invocation: %w", err)
 	}
 	if !dry {
 		if err := store.SaveInvocation(ctx, instanceID, invokeID); err != nil {
-			return fmt.Errorf("legacyv1: recording invocation %s: %w", ref, err)
+			return fmt.Errorf("importv1: recording invocation %s: %w", ref, err)
 		}
 	}
 	c.Written = 1

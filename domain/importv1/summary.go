@@ -1,4 +1,4 @@
-package legacyv1
+package importv1
 
 import (
 	"fmt"
