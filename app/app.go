@@ -89,12 +89,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	icfg, err := instancesConfig(cfg)
-	if err != nil {
+	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log, metrics); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	if a.cloud, err = openCloud(cfg.ECS, cfg.Info, cfg.Sim, simMinecraft(cfg), log, metrics); err != nil {
+	if err := resolveVSwitches(ctx, &cfg.ECS, a.cloud.network); err != nil {
+		a.cloud.Close()
+		_ = db.Close()
+		return nil, err
+	}
+	icfg, err := instancesConfig(cfg)
+	if err != nil {
+		a.cloud.Close()
 		_ = db.Close()
 		return nil, err
 	}

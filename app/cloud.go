@@ -1,6 +1,8 @@
 package app
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,6 +20,7 @@ import (
 type cloud struct {
 	ports.Cloud
 	snaps   ports.Snapshots // the same account's disks and snapshots
+	network ports.Network   // the lookups behind start-up and preflight checks
 	billing ports.Billing
 	sim     *ecssim.Server // nil on a real cloud
 }
@@ -65,6 +68,7 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 	}
 	c.Cloud = metrics.Cloud(client)
 	c.snaps = metrics.Snapshots(client)
+	c.network = client
 	billing, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
 	if err != nil {
 		c.Close()
@@ -100,7 +104,9 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 	return b, nil
 }
 
-// simOptions sets the simulator up to serve what the configuration asks for.
+// simOptions sets the simulator up to serve what the configuration asks
+// for: its zones, and a network that holds the configured vSwitches (in
+// their zones), security group and image besides the default ones.
 func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 	zones := []string{cfg.Region + "-h", cfg.Region + "-i", cfg.Region + "-j"}
 	for _, z := range cfg.Zone {
@@ -108,14 +114,63 @@ func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 			zones = append(zones, z)
 		}
 	}
+	network := ecssim.DefaultNetwork(zones)
+	vpc := cmp.Or(cfg.VPC, ecssim.DefaultVPC)
+	for i, id := range cfg.VSwitch {
+		if _, ok := network.VSwitch(id); !ok && i < len(cfg.Zone) {
+			network.VSwitches = append(network.VSwitches, ecssim.VSwitch{VSwitchId: id, VpcId: vpc, ZoneId: cfg.Zone[i]})
+		}
+	}
+	if cfg.VPC != "" && cfg.VPC != ecssim.DefaultVPC {
+		for _, z := range zones {
+			network.VSwitches = append(network.VSwitches, ecssim.VSwitch{VSwitchId: "vsw-" + cfg.VPC + "-" + z, VpcId: cfg.VPC, ZoneId: z})
+		}
+	}
+	if _, ok := network.SecurityGroup(cfg.SecurityGroup); !ok && cfg.SecurityGroup != "" {
+		network.SecurityGroups = append(network.SecurityGroups, ecssim.SecurityGroup{SecurityGroupId: cfg.SecurityGroup, VpcId: vpc})
+	}
+	if cfg.Image != "" && !slices.Contains(network.Images, cfg.Image) {
+		network.Images = append(network.Images, cfg.Image)
+	}
 	return ecssim.Options{
 		RegionID:       cfg.Region,
 		Zones:          zones,
+		Network:        network,
 		TransitionTime: sim.TransitionTime,
 		NoDelay:        sim.TransitionTime == 0,
 		ReclaimNotice:  sim.ReclaimNotice,
 		Logger:         log.With("component", "ecssim"),
 	}
+}
+
+// resolveVSwitches gives every zone its vSwitch: the configured list (one
+// per zone, in order), or, with ecs.vpc, the first Available vSwitch of
+// that VPC in each zone (DescribeVSwitches). A zone without one is a
+// start-up error naming it: Aliyun would refuse every create there.
+func resolveVSwitches(ctx context.Context, cfg *ECSConfig, network ports.Network) error {
+	if len(cfg.VSwitch) > 0 || cfg.VPC == "" {
+		return nil
+	}
+	list, err := network.VSwitches(ctx, cfg.VPC)
+	if err != nil {
+		return fmt.Errorf("ecs.vpc: listing the vSwitches of %s: %w", cfg.VPC, err)
+	}
+	byZone := map[string]string{}
+	for _, v := range list {
+		if _, seen := byZone[v.Zone]; !seen && (v.Status == "" || v.Status == "Available") {
+			byZone[v.Zone] = v.ID
+		}
+	}
+	out := make([]string, 0, len(cfg.Zone))
+	for _, z := range cfg.Zone {
+		id, ok := byZone[z]
+		if !ok {
+			return fmt.Errorf("ecs.vpc: VPC %s has no available vSwitch in zone %s (create one, or list one per zone in ecs.vswitch)", cfg.VPC, z)
+		}
+		out = append(out, id)
+	}
+	cfg.VSwitch = out
+	return nil
 }
 
 // simMinecraft is the simulator's fake Minecraft servers for cfg: on the
@@ -127,28 +182,29 @@ func simMinecraft(cfg Config) *ecssim.MinecraftOptions {
 // instancesConfig turns the ecs.* and deploy.* settings into the service's.
 func instancesConfig(cfg Config) (instances.Config, error) {
 	e := cfg.ECS
+	if len(e.VSwitch) != len(e.Zone) {
+		return instances.Config{}, fmt.Errorf("ecs.vswitch: %d vSwitches for %d zones (resolveVSwitches runs first)", len(e.VSwitch), len(e.Zone))
+	}
 	var offers []instances.Offer
 	// Instance types in order of preference, each tried in every zone
 	// before the next type: the type decides how the game runs, zones are
-	// interchangeable.
+	// interchangeable. Each zone has its own vSwitch: a vSwitch lives in
+	// one zone, and pairing one with another zone's offer is refused.
 	for _, typ := range e.InstanceType {
 		for i, zone := range e.Zone {
-			o := instances.Offer{Zone: zone, InstanceType: typ}
-			if len(e.VSwitch) == len(e.Zone) {
-				o.VSwitch = e.VSwitch[i]
-			}
-			offers = append(offers, o)
+			offers = append(offers, instances.Offer{Zone: zone, InstanceType: typ, VSwitch: e.VSwitch[i]})
 		}
 	}
 	spec := ports.InstanceSpec{
 		Image:              e.Image,
 		SecurityGroup:      e.SecurityGroup,
-		VSwitch:            e.VSwitch[0],
 		InternetChargeType: e.InternetChargeType,
 		BandwidthOut:       e.BandwidthOut,
 		SystemDisk:         ports.Disk{Category: e.SystemDisk.Category, Size: e.SystemDisk.Size},
 		SpotStrategy:       e.SpotStrategy,
 		SpotPriceLimit:     e.SpotPriceLimit,
+		SpotDuration:       e.SpotDuration,
+		SpotInterruption:   e.SpotInterruption,
 		Password:           e.Password,
 		KeyPair:            e.KeyPair,
 		Name:               e.InstanceName,

@@ -146,7 +146,7 @@ func RunSimulator(ctx context.Context, o SimulatorOptions, out io.Writer) error 
 	for _, kv := range [][2]string{
 		{"ENDPOINT", sim.URL}, {"ACCESS_KEY_ID", id}, {"ACCESS_KEY_SECRET", secret},
 		{"REGION", sim.RegionID()}, {"ZONE", sim.RegionID() + "-h"}, {"INSTANCE_TYPE", simInstanceType},
-		{"IMAGE", simImage}, {"SECURITY_GROUP", simSecurityGroup}, {"VSWITCH", simVSwitch},
+		{"IMAGE", simImage}, {"SECURITY_GROUP", simSecurityGroup}, {"VPC", simVPC},
 	} {
 		fmt.Fprintf(out, "  SEATIDE_ECS_%s=%s\n", kv[0], kv[1])
 	}

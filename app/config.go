@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
+	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/ports"
 	"github.com/spf13/viper"
@@ -96,13 +97,16 @@ type V1Config struct {
 // ECSConfig is the game server to create and the account to create it in.
 // Zone, InstanceType and VSwitch take one value or a list.
 type ECSConfig struct {
-	Region              string     `mapstructure:"region"`
-	Zone                []string   `mapstructure:"zone"`
-	InstanceType        []string   `mapstructure:"instance_type"`
-	Choose              string     `mapstructure:"choose"` // order | cheapest
-	Image               string     `mapstructure:"image"`
-	SecurityGroup       string     `mapstructure:"security_group"`
-	VSwitch             []string   `mapstructure:"vswitch"` // one, or one per zone
+	Region        string   `mapstructure:"region"`
+	Zone          []string `mapstructure:"zone"`
+	InstanceType  []string `mapstructure:"instance_type"`
+	Choose        string   `mapstructure:"choose"` // order | cheapest
+	Image         string   `mapstructure:"image"`
+	SecurityGroup string   `mapstructure:"security_group"`
+	VSwitch       []string `mapstructure:"vswitch"` // one per zone, in zone order
+	// VPC, when VSwitch is empty, is where a vSwitch per zone is found at
+	// start-up (DescribeVSwitches).
+	VPC                 string     `mapstructure:"vpc"`
 	InternetChargeType  string     `mapstructure:"internet_charge_type"`
 	BandwidthOut        int        `mapstructure:"bandwidth_out"`
 	SystemDisk          DiskConfig `mapstructure:"system_disk"`
@@ -119,6 +123,10 @@ type ECSConfig struct {
 	// StoppedMode is sent with every stop: StopCharging (economical: the
 	// compute bill stops, the public IP is released) or KeepCharging.
 	StoppedMode string `mapstructure:"stopped_mode"`
+	// SpotDuration (hours, 1 or 0) and SpotInterruption (Stop: stopped in
+	// economical mode, disks kept; Terminate: released) of a spot instance.
+	SpotDuration     int    `mapstructure:"spot_duration"`
+	SpotInterruption string `mapstructure:"spot_interruption"`
 
 	PollInterval time.Duration `mapstructure:"poll_interval"` // between status checks while waiting
 	WaitTimeout  time.Duration `mapstructure:"wait_timeout"`  // for one state change
@@ -251,6 +259,7 @@ func defaults() map[string]any {
 		"ecs.image":                 "",
 		"ecs.security_group":        "",
 		"ecs.vswitch":               []string{},
+		"ecs.vpc":                   "",
 		"ecs.internet_charge_type":  "PayByTraffic",
 		"ecs.bandwidth_out":         10,
 		"ecs.system_disk.category":  "cloud_essd",
@@ -267,6 +276,8 @@ func defaults() map[string]any {
 		"ecs.access_key_secret":     "",
 		"ecs.create_requires_admin": false,
 		"ecs.stopped_mode":          "StopCharging",
+		"ecs.spot_duration":         1,
+		"ecs.spot_interruption":     "Stop",
 		"ecs.poll_interval":         "2s",
 		"ecs.wait_timeout":          "5m",
 		"ecs.agent_timeout":         "5m",
@@ -530,9 +541,9 @@ func (c *Config) finishWatch() error {
 const (
 	simRegion        = "cn-hangzhou"
 	simInstanceType  = "ecs.g6.large"
-	simImage         = "ubuntu_22_04_x64_20G_alibase_20240101.vhd"
-	simSecurityGroup = "sg-simulated"
-	simVSwitch       = "vsw-simulated"
+	simImage         = ecssim.DefaultImage
+	simSecurityGroup = ecssim.DefaultSecurityGroup
+	simVPC           = ecssim.DefaultVPC // its vSwitches are found at start-up
 )
 
 func (c *ECSConfig) finish(production bool) error {
@@ -554,7 +565,7 @@ func (c *ECSConfig) finish(production bool) error {
 	var missing []string
 	for key, empty := range map[string]bool{
 		"ecs.region": c.Region == "", "ecs.zone": len(c.Zone) == 0, "ecs.instance_type": len(c.InstanceType) == 0,
-		"ecs.image": c.Image == "", "ecs.security_group": c.SecurityGroup == "", "ecs.vswitch": len(c.VSwitch) == 0,
+		"ecs.image": c.Image == "", "ecs.security_group": c.SecurityGroup == "", "ecs.vswitch or ecs.vpc": len(c.VSwitch) == 0 && c.VPC == "",
 	} {
 		if empty {
 			missing = append(missing, key)
@@ -564,8 +575,13 @@ func (c *ECSConfig) finish(production bool) error {
 		sort.Strings(missing)
 		return fmt.Errorf("%s: required when a cloud access key is configured", strings.Join(missing, ", "))
 	}
-	if len(c.VSwitch) != 1 && len(c.VSwitch) != len(c.Zone) {
-		return fmt.Errorf("ecs.vswitch: give one, or one per zone (%d zones, %d vswitches)", len(c.Zone), len(c.VSwitch))
+	// A vSwitch lives in one zone: each zone needs its own, or Aliyun
+	// refuses the create (InvalidParameter.Mismatch).
+	if len(c.VSwitch) > 0 && len(c.VSwitch) != len(c.Zone) {
+		if len(c.VSwitch) < len(c.Zone) {
+			return fmt.Errorf("ecs.vswitch: zone %s has no vSwitch (a vSwitch lives in one zone: give one per ecs.zone, in its order, or ecs.vpc to find them)", c.Zone[len(c.VSwitch)])
+		}
+		return fmt.Errorf("ecs.vswitch: %d vSwitches for %d zones; give one per ecs.zone, in its order", len(c.VSwitch), len(c.Zone))
 	}
 	for _, check := range []struct {
 		key, val string
@@ -575,6 +591,7 @@ func (c *ECSConfig) finish(production bool) error {
 		{"ecs.internet_charge_type", c.InternetChargeType, []string{"PayByTraffic", "PayByBandwidth"}},
 		{"ecs.spot_strategy", c.SpotStrategy, []string{"NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit"}},
 		{"ecs.stopped_mode", c.StoppedMode, []string{"StopCharging", "KeepCharging"}},
+		{"ecs.spot_interruption", c.SpotInterruption, []string{"Stop", "Terminate"}},
 	} {
 		if !slices.Contains(check.allowed, check.val) {
 			return fmt.Errorf("%s: %q is not one of %s", check.key, check.val, strings.Join(check.allowed, ", "))
@@ -584,6 +601,9 @@ func (c *ECSConfig) finish(production bool) error {
 		if p, err := strconv.ParseFloat(c.SpotPriceLimit, 64); err != nil || p <= 0 {
 			return fmt.Errorf("ecs.spot_price_limit: %q must be a positive hourly price with SpotWithPriceLimit", c.SpotPriceLimit)
 		}
+	}
+	if c.SpotDuration != 0 && c.SpotDuration != 1 {
+		return fmt.Errorf("ecs.spot_duration: %d is not 1 or 0 (hours of protection, RunInstances' SpotDuration)", c.SpotDuration)
 	}
 	// The public IP needs bandwidth; Aliyun's limits for pay-as-you-go.
 	if c.BandwidthOut < 1 || c.BandwidthOut > 100 {
@@ -632,8 +652,8 @@ func (c *ECSConfig) fillSimDefaults() {
 	if c.SecurityGroup == "" {
 		c.SecurityGroup = simSecurityGroup
 	}
-	if len(c.VSwitch) == 0 {
-		c.VSwitch = []string{simVSwitch}
+	if len(c.VSwitch) == 0 && c.VPC == "" {
+		c.VPC = simVPC
 	}
 }
 

@@ -1,13 +1,18 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seatidemc/seatide/adapters/ecssim"
+	"github.com/seatidemc/seatide/ports"
 )
 
 func writeFile(t *testing.T, body string) string {
@@ -24,7 +29,7 @@ var realCloud = []string{
 	"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIexample", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=s3cret",
 	"SEATIDE_ECS_REGION=cn-shanghai", "SEATIDE_ECS_ZONE=cn-shanghai-b,cn-shanghai-e",
 	"SEATIDE_ECS_INSTANCE_TYPE=ecs.g7.large", "SEATIDE_ECS_IMAGE=ubuntu_22_04",
-	"SEATIDE_ECS_SECURITY_GROUP=sg-1", "SEATIDE_ECS_VSWITCH=vsw-1",
+	"SEATIDE_ECS_SECURITY_GROUP=sg-1", "SEATIDE_ECS_VSWITCH=vsw-b,vsw-e",
 }
 
 func TestLoadConfig(t *testing.T) {
@@ -78,6 +83,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "missing file", file: "-", wantErr: "config file"},
 		{name: "watchdogs and budget", file: "watchdog:\n  crash_after: 5m\n  crash_action: delete\nidle:\n  stop_after: 30m\nbudget:\n  monthly: \"49.90\"\n  timezone: Asia/Shanghai\n",
 			check: func(t *testing.T, c Config) {
+				c.ECS.VSwitch = []string{"vsw-h"} // as resolveVSwitches finds it
 				ic, err := instancesConfig(c)
 				if err != nil || ic.CrashAfter != 5*time.Minute || ic.CrashAction != "delete" || ic.IdleStopAfter != 30*time.Minute ||
 					ic.IdleGrace != 15*time.Minute || ic.BudgetMonthly != 49_900_000 || ic.CostLocation.String() != "Asia/Shanghai" {
@@ -85,6 +91,7 @@ func TestLoadConfig(t *testing.T) {
 				}
 			}},
 		{name: "budget off by default", check: func(t *testing.T, c Config) {
+			c.ECS.VSwitch = []string{"vsw-h"}
 			ic, _ := instancesConfig(c)
 			if ic.BudgetMonthly != 0 || ic.IdleStopAfter != 0 || ic.CrashAfter != 10*time.Minute || ic.CostLocation != time.UTC {
 				t.Errorf("%+v", ic)
@@ -122,7 +129,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "no access key: simulated cloud with defaults", check: func(t *testing.T, c Config) {
 			e := c.ECS
 			if !e.Simulated || e.Region != "cn-hangzhou" || len(e.Zone) != 1 || e.Zone[0] != "cn-hangzhou-h" ||
-				len(e.InstanceType) != 1 || e.Image == "" || len(e.VSwitch) != 1 || e.Choose != "order" ||
+				len(e.InstanceType) != 1 || e.Image == "" || len(e.VSwitch) != 0 || e.VPC != ecssim.DefaultVPC || e.Choose != "order" ||
 				e.SystemDisk.Size != 40 || e.DataDisk.Size != 0 {
 				t.Errorf("unexpected: %+v", e)
 			}
@@ -163,8 +170,19 @@ func TestLoadConfig(t *testing.T) {
 		{name: "secret without key id", env: []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET=x"}, wantErr: "ecs.access_key_id"},
 		{name: "endpoint without key", env: []string{"SEATIDE_ECS_ENDPOINT=http://127.0.0.1:1"}, wantErr: "ecs.access_key_id"},
 		{name: "real cloud names every missing key", env: []string{"SEATIDE_ECS_ACCESS_KEY_ID=x", "SEATIDE_ECS_ACCESS_KEY_SECRET=y", "SEATIDE_ECS_REGION=cn-hangzhou"},
-			wantErr: "ecs.image, ecs.instance_type, ecs.security_group, ecs.vswitch, ecs.zone: required"},
+			wantErr: "ecs.image, ecs.instance_type, ecs.security_group, ecs.vswitch or ecs.vpc, ecs.zone: required"},
 		{name: "vswitch count must match zones", env: append(realCloud, "SEATIDE_ECS_VSWITCH=a,b,c"), wantErr: "ecs.vswitch"},
+		{name: "one vswitch for two zones names the zone without one", env: append(realCloud, "SEATIDE_ECS_VSWITCH=vsw-b"),
+			wantErr: "ecs.vswitch: zone cn-shanghai-e has no vSwitch"},
+		{name: "a vpc instead of vswitches", env: append(realCloud, "SEATIDE_ECS_VSWITCH=", "SEATIDE_ECS_VPC=vpc-1"),
+			check: func(t *testing.T, c Config) {
+				if c.ECS.VPC != "vpc-1" || len(c.ECS.VSwitch) != 0 {
+					t.Errorf("vpc %q vswitch %q", c.ECS.VPC, c.ECS.VSwitch)
+				}
+			}},
+		{name: "bad spot interruption", env: []string{"SEATIDE_ECS_SPOT_INTERRUPTION=Hibernate"}, wantErr: "ecs.spot_interruption"},
+		{name: "bad spot duration", env: []string{"SEATIDE_ECS_SPOT_DURATION=3"}, wantErr: "ecs.spot_duration"},
+		{name: "bad stopped mode", env: []string{"SEATIDE_ECS_STOPPED_MODE=Hibernate"}, wantErr: "ecs.stopped_mode"},
 		{name: "bad choose", env: []string{"SEATIDE_ECS_CHOOSE=random"}, wantErr: "ecs.choose"},
 		{name: "bad charge type", env: []string{"SEATIDE_ECS_INTERNET_CHARGE_TYPE=free"}, wantErr: "ecs.internet_charge_type"},
 		{name: "bad spot strategy", env: []string{"SEATIDE_ECS_SPOT_STRATEGY=cheap"}, wantErr: "ecs.spot_strategy"},
@@ -221,5 +239,48 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if !reflect.DeepEqual(example, defaults) {
 		t.Errorf("config.example.yml differs from the defaults:\n%+v\n%+v", example, defaults)
+	}
+}
+
+// fakeNetwork lists vSwitches as DescribeVSwitches would.
+type fakeNetwork struct {
+	ports.Network
+	list []ports.VSwitch
+}
+
+func (f fakeNetwork) VSwitches(context.Context, string) ([]ports.VSwitch, error) { return f.list, nil }
+
+// With ecs.vpc, each zone gets the first available vSwitch of that VPC in
+// it; a zone without one stops the start-up, named.
+func TestResolveVSwitches(t *testing.T) {
+	net := fakeNetwork{list: []ports.VSwitch{
+		{ID: "vsw-b-pending", VPC: "vpc-1", Zone: "cn-shanghai-b", Status: "Pending"},
+		{ID: "vsw-b", VPC: "vpc-1", Zone: "cn-shanghai-b", Status: "Available"},
+		{ID: "vsw-b2", VPC: "vpc-1", Zone: "cn-shanghai-b", Status: "Available"},
+		{ID: "vsw-e", VPC: "vpc-1", Zone: "cn-shanghai-e", Status: "Available"},
+	}}
+	tests := []struct {
+		name    string
+		zones   []string
+		want    []string
+		wantErr string
+	}{
+		{"a vSwitch per zone", []string{"cn-shanghai-e", "cn-shanghai-b"}, []string{"vsw-e", "vsw-b"}, ""},
+		{"a zone without one", []string{"cn-shanghai-b", "cn-shanghai-g"}, nil, "ecs.vpc: VPC vpc-1 has no available vSwitch in zone cn-shanghai-g"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := ECSConfig{VPC: "vpc-1", Zone: tt.zones}
+			err := resolveVSwitches(context.Background(), &cfg, net)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(cfg.VSwitch, tt.want) {
+				t.Fatalf("vswitches %v, %v; want %v", cfg.VSwitch, err, tt.want)
+			}
+		})
 	}
 }

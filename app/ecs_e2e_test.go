@@ -206,16 +206,16 @@ func TestECSCloudFailures(t *testing.T) {
 			sim.SetStock("cn-hangzhou-h", "ecs.g6.large", false)
 		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
 		{"throttled five times, then created", func(sim *ecssim.Simulator) {
-			sim.ThrottleNext("CreateInstance", 5)
+			sim.ThrottleNext("RunInstances", 5)
 		}, ok("null")},
 		{"stock gone between the look and the create", func(sim *ecssim.Simulator) {
-			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "OperationDenied.NoStock", Message: "Sold out."})
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "OperationDenied.NoStock", Message: "Sold out."})
 		}, ng("NEW Request error. Details: No capacity for this zone and type.")},
 		{"throttled until the retries give up", func(sim *ecssim.Simulator) {
 			sim.ThrottleNext("DescribeAvailableResource", 100)
 		}, ng("NEW Request error. Details: The cloud is throttling requests.")},
 		{"insufficient balance", func(sim *ecssim.Simulator) {
-			sim.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "InvalidAccountStatus.NotEnoughBalance", Message: "Your account does not have enough balance."})
+			sim.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "InvalidAccountStatus.NotEnoughBalance", Message: "Your account does not have enough balance."})
 		}, ng("NEW Request error. Details: The cloud account's balance is too low.")},
 	}
 	for _, tt := range tests {
@@ -279,6 +279,9 @@ func TestECSSharedSimulator(t *testing.T) {
 				c.ECS.Simulated = false
 				c.ECS.AccessKeyID, c.ECS.AccessKeySecret = tt.keyID, tt.secret
 				c.ECS.Endpoint, c.ECS.Protocol = sim.Addr, "http"
+				// Listed, not discovered: a wrong key would stop the
+				// start-up at DescribeVSwitches; this is about run time.
+				c.ECS.VPC, c.ECS.VSwitch = "", []string{ecssim.DefaultVSwitch(c.ECS.Zone[0])}
 			})
 			if s.app.Simulator() != nil {
 				t.Fatal("an in-process simulator started although keys are configured")

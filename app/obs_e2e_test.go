@@ -44,8 +44,8 @@ func orphanBehindBack(t *testing.T, cfg app.Config, sim *ecssim.Server) string {
 		t.Fatal(err)
 	}
 	e := cfg.ECS
-	iid, _, err := c.CreateInstance(context.Background(), ports.InstanceSpec{Zone: e.Zone[0], InstanceType: e.InstanceType[0],
-		Image: e.Image, SecurityGroup: e.SecurityGroup, VSwitch: e.VSwitch[0], InternetChargeType: e.InternetChargeType,
+	iid, _, err := c.RunInstance(context.Background(), ports.InstanceSpec{Zone: e.Zone[0], InstanceType: e.InstanceType[0],
+		Image: e.Image, SecurityGroup: e.SecurityGroup, VSwitch: ecssim.DefaultVSwitch(e.Zone[0]), InternetChargeType: e.InternetChargeType,
 		BandwidthOut: e.BandwidthOut, SystemDisk: ports.Disk{Category: "cloud_essd", Size: 40},
 		Tags: map[string]string{"managed-by": "seatide"}}, "behind-the-back")
 	if err != nil {
@@ -109,7 +109,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 		`seatide_instance_status{status="Running"} 1`,
 		`seatide_instance_status{status="Stopped"} 0`,
 		`seatide_cloud_calls_total{action="ListManaged",result="ok"} 2`,
-		`seatide_cloud_calls_total{action="CreateInstance",result="ok"} 1`,
+		`seatide_cloud_calls_total{action="RunInstance",result="ok"} 1`,
 		`seatide_cloud_retries_total{action="DescribeInstances",code="Throttling.User"} 1`,
 		`seatide_http_requests_total{method="POST",outcome="ok",route="/api/user/v1/auth",status="200"} 1`,
 		`seatide_http_requests_total{method="POST",outcome="ok",route="/api/ecs/v1/action",status="200"} 1`,

@@ -128,6 +128,18 @@ var (
 	ErrAbandoned        = Errorf(CodeUnavailable, "the process running the operation stopped")
 	ErrHistoryImported  = Errorf(CodeConflict, "a history row from this source is already recorded")
 	ErrNoBillingData    = Errorf(CodeNotFound, "the cloud has no billing data for this")
+	// ErrCloudBusy: the cloud is still working on an earlier request with
+	// the same client token; the same call with the same token answers
+	// once it is done.
+	ErrCloudBusy = Errorf(CodeUnavailable, "the cloud is still processing an earlier request")
+	// ErrCloudMismatch: the configured vSwitch is not in the offer's zone,
+	// or not in the security group's VPC; another offer may fit.
+	ErrCloudMismatch = Errorf(CodePrecondition, "the vSwitch is not in the zone or not in the security group's VPC (ecs.vswitch, ecs.zone, ecs.security_group)")
+	// ErrCloudConfig: the cloud does not know the configured image,
+	// vSwitch or security group, or refuses the instance password.
+	ErrCloudConfig = Errorf(CodePrecondition, "the cloud refused the configured instance (ecs.image, ecs.vswitch, ecs.security_group or ecs.password)")
+	// ErrSpotPriceTooLow: ecs.spot_price_limit is below the public price.
+	ErrSpotPriceTooLow = Errorf(CodePrecondition, "the spot price limit (ecs.spot_price_limit) is lower than the public pay-as-you-go price")
 )
 
 // StateError says an action needs another state than the instance is in.

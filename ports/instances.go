@@ -21,10 +21,16 @@ type InstanceSpec struct {
 	DataDisk           *Disk // nil: none
 	SpotStrategy       string
 	SpotPriceLimit     string // decimal text, "" for none
-	Password           string // never logged
-	KeyPair            string
-	Name               string
-	Tags               map[string]string // the service tags what it manages
+	// SpotDuration is a spot instance's protection period in hours (1 or
+	// 0) and SpotInterruption what a reclaim does to it: "Stop" (stopped
+	// in economical mode, its disks kept) or "Terminate" (released). Both
+	// are sent only with a spot strategy.
+	SpotDuration     int
+	SpotInterruption string
+	Password         string // never logged
+	KeyPair          string
+	Name             string
+	Tags             map[string]string // the service tags what it manages
 }
 
 // Disk is a cloud disk's category and size in GiB.
@@ -102,12 +108,18 @@ type Invocation struct {
 
 // Cloud is the compute provider in domain terms. Every method returns the
 // cloud's request id when a call was made, for history. Errors are domain
-// sentinels: ErrCloudNotFound, ErrWrongState, ErrNoStock, ErrThrottled,
-// ErrCloudUnavailable, ErrCloudAuth, ErrNoBalance, ErrQuota; anything else
-// is internal. Mutating calls take a client token: the same token returns
+// sentinels (see adapters/aliyunecs' error table): ErrCloudNotFound,
+// ErrWrongState, ErrNoStock, ErrThrottled, ErrCloudUnavailable,
+// ErrCloudBusy, ErrCloudAuth, ErrNoBalance, ErrQuota, ErrCloudMismatch,
+// ErrCloudConfig, ErrSpotPriceTooLow; anything else is internal. Mutating calls take a client token: the same token returns
 // the same result instead of acting twice.
 type Cloud interface {
-	CreateInstance(ctx context.Context, spec InstanceSpec, clientToken string) (id, requestID string, err error)
+	// RunInstance creates an instance and starts it (Pending -> Starting ->
+	// Running), with a public IP when spec.BandwidthOut > 0.
+	RunInstance(ctx context.Context, spec InstanceSpec, clientToken string) (id, requestID string, err error)
+	// CheckCreate asks the cloud whether RunInstance(spec) would be
+	// accepted (a dry run: nothing is created or billed); nil when it would.
+	CheckCreate(ctx context.Context, spec InstanceSpec) error
 	DescribeInstance(ctx context.Context, id string) (CloudInstance, error)
 	// ListManaged returns every instance carrying all of tags.
 	ListManaged(ctx context.Context, tags map[string]string) ([]CloudInstance, error)
@@ -178,4 +190,35 @@ type HistoryStore interface {
 // Finished reports whether the run has ended, well or not.
 func (i Invocation) Finished() bool {
 	return i.Status != InvocationPending && i.Status != InvocationRunning && i.Status != ""
+}
+
+// VSwitch is a vSwitch of a VPC: it lives in one zone.
+type VSwitch struct {
+	ID     string
+	VPC    string
+	Zone   string
+	Status string // Available, Pending
+}
+
+// SecurityGroup is a security group and the VPC it belongs to.
+type SecurityGroup struct {
+	ID  string
+	VPC string
+}
+
+// Image is a bootable image.
+type Image struct {
+	ID     string
+	Status string // Available, ...
+}
+
+// Network looks up what an instance is created in: the start-up discovery
+// of a vSwitch per zone (ecs.vpc) and preflight checks use it. Errors are
+// the Cloud's sentinels; an unknown security group or image is
+// domain.ErrCloudNotFound.
+type Network interface {
+	// VSwitches lists the vSwitches of a VPC, every page.
+	VSwitches(ctx context.Context, vpcID string) ([]VSwitch, error)
+	SecurityGroup(ctx context.Context, id string) (SecurityGroup, error)
+	Image(ctx context.Context, id string) (Image, error)
 }

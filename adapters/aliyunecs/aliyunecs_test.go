@@ -119,7 +119,7 @@ type harness struct {
 
 // ecsActions maps a ports.Cloud method to the ECS action behind it.
 var ecsActions = map[portstest.CloudOp]string{
-	portstest.OpCreateInstance:   "CreateInstance",
+	portstest.OpRunInstance:      "RunInstances",
 	portstest.OpDescribeInstance: "DescribeInstances",
 	portstest.OpListManaged:      "DescribeInstances",
 	portstest.OpAllocatePublicIP: "AllocatePublicIpAddress",
@@ -148,9 +148,9 @@ func baseSpec(region string) ports.InstanceSpec {
 	return ports.InstanceSpec{
 		Zone:               region + "-h",
 		InstanceType:       "ecs.g6.large",
-		Image:              "ubuntu_22_04_x64_20G_alibase_20240101.vhd",
-		SecurityGroup:      "sg-suite",
-		VSwitch:            "vsw-suite",
+		Image:              ecssim.DefaultImage,
+		SecurityGroup:      ecssim.DefaultSecurityGroup,
+		VSwitch:            ecssim.DefaultVSwitch(region + "-h"),
 		InternetChargeType: "PayByTraffic",
 		BandwidthOut:       10,
 		SystemDisk:         ports.Disk{Category: "cloud_essd", Size: 40},
@@ -303,15 +303,15 @@ func TestWrongCredentials(t *testing.T) {
 		cfg := clientConfig(s)
 		tc.mutate(&cfg)
 		c := newClient(t, cfg)
-		before := s.calls.get("CreateInstance")
-		_, _, err := c.CreateInstance(ctxT(t), harness{s}.BaseSpec(), "op-"+tc.name)
+		before := s.calls.get("RunInstances")
+		_, _, err := c.RunInstance(ctxT(t), harness{s}.BaseSpec(), "op-"+tc.name)
 		if !errors.Is(err, domain.ErrCloudAuth) {
 			t.Errorf("%s: err = %v, want ErrCloudAuth", tc.name, err)
 		}
 		if got := aliyunecs.CloudCode(err); got != tc.code {
 			t.Errorf("%s: CloudCode = %q, want %q", tc.name, got, tc.code)
 		}
-		if n := s.calls.get("CreateInstance") - before; n != 1 {
+		if n := s.calls.get("RunInstances") - before; n != 1 {
 			t.Errorf("%s: %d calls, want 1 (auth errors are not retried)", tc.name, n)
 		}
 		if strings.Contains(err.Error(), cfg.AccessKeySecret) {
@@ -403,7 +403,7 @@ func TestConnectionRefused(t *testing.T) {
 }
 
 // lostAnswer runs the simulator behind a handler that lets the first
-// CreateInstance act but answers 503, as if the response was lost, and
+// RunInstances act but answers 503, as if the response was lost, and
 // records every ClientToken sent.
 type lostAnswer struct {
 	sim    *ecssim.Simulator
@@ -412,7 +412,7 @@ type lostAnswer struct {
 }
 
 func (l *lostAnswer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("x-acs-action") != "CreateInstance" {
+	if r.Header.Get("x-acs-action") != "RunInstances" {
 		l.sim.ServeHTTP(w, r)
 		return
 	}
@@ -439,9 +439,9 @@ func TestRetryKeepsClientToken(t *testing.T) {
 	c := newClient(t, aliyunecs.Config{AccessKeyID: id, AccessKeySecret: secret, RegionID: l.sim.RegionID(),
 		Endpoint: strings.TrimPrefix(srv.URL, "http://"), Protocol: "http", Retry: fastRetry})
 	spec := baseSpec(l.sim.RegionID())
-	got, _, err := c.CreateInstance(ctxT(t), spec, "op-lost-answer")
+	got, _, err := c.RunInstance(ctxT(t), spec, "op-lost-answer")
 	if err != nil {
-		t.Fatalf("CreateInstance: %v", err)
+		t.Fatalf("RunInstance: %v", err)
 	}
 	if len(l.tokens) != 2 || l.tokens[0] != "op-lost-answer" || l.tokens[1] != "op-lost-answer" {
 		t.Errorf("tokens sent = %q, want the same token twice", l.tokens)
@@ -461,9 +461,9 @@ func TestCreateRequestParameters(t *testing.T) {
 	spec.SpotPriceLimit = "0.25"
 	spec.Name = "mc-1"
 	spec.Tags = map[string]string{"managed-by": "seatide", "b": "2", "a": "1"}
-	id, _, err := c.CreateInstance(ctxT(t), spec, "op-params")
+	id, _, err := c.RunInstance(ctxT(t), spec, "op-params")
 	if err != nil {
-		t.Fatalf("CreateInstance: %v", err)
+		t.Fatalf("RunInstance: %v", err)
 	}
 	v, ok := s.Instance(id)
 	if !ok {
@@ -475,12 +475,12 @@ func TestCreateRequestParameters(t *testing.T) {
 	}
 
 	spec.SpotPriceLimit = "cheap"
-	before := s.calls.get("CreateInstance")
-	_, _, err = c.CreateInstance(ctxT(t), spec, "op-bad-limit")
+	before := s.calls.get("RunInstances")
+	_, _, err = c.RunInstance(ctxT(t), spec, "op-bad-limit")
 	if !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("bad SpotPriceLimit: err = %v, want ErrInvalid", err)
 	}
-	if s.calls.get("CreateInstance") != before {
+	if s.calls.get("RunInstances") != before {
 		t.Error("a bad SpotPriceLimit reached the cloud")
 	}
 }
@@ -494,12 +494,12 @@ func TestListManagedAllPages(t *testing.T) {
 	spec.Tags = map[string]string{"managed-by": "seatide", "page": "yes"}
 	const n = 105
 	for i := range n {
-		if _, _, err := c.CreateInstance(ctx, spec, "op-page-"+strconv.Itoa(i)); err != nil {
-			t.Fatalf("CreateInstance %d: %v", i, err)
+		if _, _, err := c.RunInstance(ctx, spec, "op-page-"+strconv.Itoa(i)); err != nil {
+			t.Fatalf("RunInstance %d: %v", i, err)
 		}
 	}
 	spec.Tags = map[string]string{"managed-by": "seatide"}
-	if _, _, err := c.CreateInstance(ctx, spec, "op-page-other"); err != nil {
+	if _, _, err := c.RunInstance(ctx, spec, "op-page-other"); err != nil {
 		t.Fatal(err)
 	}
 	before := s.calls.get("DescribeInstances")
@@ -547,12 +547,12 @@ func TestSecretsNeverLogged(t *testing.T) {
 	spec := harness{s}.BaseSpec()
 	spec.Password = "Pa55word-Never-Logged"
 	ctx := ctxT(t)
-	s.ThrottleNext("CreateInstance", 2)
-	if _, _, err := c.CreateInstance(ctx, spec, "op-log"); err != nil {
+	s.ThrottleNext("RunInstances", 2)
+	if _, _, err := c.RunInstance(ctx, spec, "op-log"); err != nil {
 		t.Fatal(err)
 	}
-	s.InjectFault(ecssim.Fault{Action: "CreateInstance", Count: 1, Status: 403, Code: "QuotaExceed.Instance"})
-	_, _, _ = c.CreateInstance(ctx, spec, "op-log-2")
+	s.InjectFault(ecssim.Fault{Action: "RunInstances", Count: 1, Status: 403, Code: "QuotaExceed.Instance"})
+	_, _, _ = c.RunInstance(ctx, spec, "op-log-2")
 	mu.Lock()
 	out := buf.String()
 	mu.Unlock()
@@ -607,7 +607,7 @@ func TestConcurrentCalls(t *testing.T) {
 	s := startSim(t, ecssim.Options{NoDelay: true})
 	c := newClient(t, clientConfig(s))
 	ctx := context.Background()
-	id, _, err := c.CreateInstance(ctx, baseSpec(s.RegionID()), "tok-concurrent")
+	id, _, err := c.RunInstance(ctx, baseSpec(s.RegionID()), "tok-concurrent")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,11 +68,7 @@ func TestBillingFollowsInstances(t *testing.T) {
 	c := newClient(t, clientConfig(s))
 	b := newBilling(t, clientConfig(s))
 	ctx := ctxT(t)
-	id, _, err := c.CreateInstance(ctx, baseSpec(s.RegionID()), "tok-bill")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.StartInstance(ctx, id); err != nil {
+	if _, _, err := c.RunInstance(ctx, baseSpec(s.RegionID()), "tok-bill"); err != nil { // runs at once
 		t.Fatal(err)
 	}
 	s.clock.Add(20*time.Minute + 3*time.Hour) // 14:00, 15:00, 16:00 settled; 13:40-17:00 ran

@@ -26,6 +26,7 @@ import (
 	ecs "github.com/alibabacloud-go/ecs-20140526/v4/client"
 	util "github.com/alibabacloud-go/tea-utils/v2/service"
 	"github.com/alibabacloud-go/tea/tea"
+	vpc "github.com/alibabacloud-go/vpc-20160428/v6/client"
 
 	"github.com/seatidemc/seatide/domain"
 	"github.com/seatidemc/seatide/ports"
@@ -56,6 +57,10 @@ type Config struct {
 	// Endpoint is host[:port]; default "ecs.<RegionID>.aliyuncs.com". A VPC
 	// endpoint or a local simulator can be named here.
 	Endpoint string
+	// VPCEndpoint is the VPC API's host[:port]; default
+	// "vpc.<RegionID>.aliyuncs.com", or Endpoint when that is loopback (a
+	// simulator serves every product).
+	VPCEndpoint string
 	// Protocol is "https" (default) or "http" (the simulator).
 	Protocol string
 	// CallTimeout bounds one HTTP call, connect included (default 10s).
@@ -85,8 +90,12 @@ type conn struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// Client is a ports.Cloud backed by Aliyun ECS.
-type Client struct{ conn }
+// Client is a ports.Cloud and ports.Network backed by Aliyun ECS, and
+// the VPC API for vSwitches.
+type Client struct {
+	conn
+	vpc conn // the VPC API (2016-04-28): same credentials, pool style and retries
+}
 
 var _ ports.Cloud = (*Client)(nil)
 
@@ -99,7 +108,19 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{c}, nil
+	vcfg := cfg
+	switch {
+	case cfg.VPCEndpoint != "":
+		vcfg.Endpoint = cfg.VPCEndpoint
+	case isLoopback(cfg.Endpoint):
+	default:
+		vcfg.Endpoint = "vpc." + cfg.RegionID + ".aliyuncs.com"
+	}
+	v, err := newConn("vpc", vcfg, func(oc *openapi.Config) (any, error) { return vpc.NewClient(oc) })
+	if err != nil {
+		return nil, err
+	}
+	return &Client{conn: c, vpc: v}, nil
 }
 
 // newConn validates cfg (whose Endpoint the caller has defaulted) and

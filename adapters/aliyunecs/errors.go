@@ -65,41 +65,109 @@ func CloudCode(err error) string {
 }
 
 // codeRule maps a cloud error code to a sentinel: exact match, or prefix
-// match when the pattern ends in ".".
+// match when the pattern ends in ".". source says where the code and its
+// meaning come from.
 type codeRule struct {
 	pattern  string
 	sentinel *domain.Error
+	source   string
 }
 
+// Sources of the error table.
+const (
+	srcWire      = "docs/ecs-wire.md (seen on the wire)"
+	srcTFRetry   = "terraform-provider-alicloud alicloud/errors.go NeedRetry"
+	srcTFDelete  = "terraform-provider-alicloud resource_alicloud_instance.go delete retry list"
+	srcTFCreate  = "terraform-provider-alicloud resource_alicloud_instance.go RunInstances retry list"
+	srcTFProcess = "terraform-provider-alicloud resource_alicloud_instance.go (LastTokenProcessing, LastRequestProcessing, LastOrderProcessing retried)"
+	srcTFGone    = "terraform-provider-alicloud alicloud/errors.go EcsNotFound"
+	srcRunAPI    = "ECS API reference, RunInstances/CreateInstance error codes"
+	srcStartAPI  = "ECS API reference, StartInstance error codes"
+	srcErrAPI    = "ECS API reference, public error codes"
+	srcIdemAPI   = "ECS API reference, How to ensure idempotence"
+	srcIssue     = "issue 15: seen on a real account"
+	srcSnapAPI   = "ECS API reference, CreateSnapshot/DescribeSnapshots/DeleteSnapshot (the rules adapters/ecssim/snapshots.go enforces)"
+)
+
+// codeDryRunOK is the answer of a dry run that would have succeeded (the
+// SDK's DryRun comments); it is no failure for CheckCreate.
+const codeDryRunOK = "DryRunOperation"
+
+// codeRules is the one table from Aliyun's error codes to domain errors.
+// Capacity refusals (ErrNoStock) and a vSwitch in the wrong zone
+// (ErrCloudMismatch) make a create try its next offer; ErrThrottled,
+// ErrCloudUnavailable and ErrCloudBusy are retried with the same
+// ClientToken. Every row has a test through the SDK against the simulator
+// (TestErrorTable).
 var codeRules = []codeRule{
-	{"Throttling", domain.ErrThrottled},
-	{"Throttling.", domain.ErrThrottled},
-	{"ServiceUnavailable", domain.ErrCloudUnavailable},
-	{"ServiceUnavailable.", domain.ErrCloudUnavailable},
-	{"IncorrectInstanceStatus", domain.ErrWrongState},
-	{"IncorrectInstanceStatus.", domain.ErrWrongState},
-	{"InvalidInstance.NotRunning", domain.ErrWrongState},
-	{"InvalidInstanceId.NotFound", domain.ErrCloudNotFound},
-	{"InvalidInvokeId.NotFound", domain.ErrCloudNotFound},
-	{"OperationDenied.NoStock", domain.ErrNoStock},
-	{"Zone.NotOnSale", domain.ErrNoStock},
-	{"InvalidResourceType.NotSupported", domain.ErrNoStock},
-	{"InvalidAccessKeyId.", domain.ErrCloudAuth},
-	{"InvalidAccessKeyId", domain.ErrCloudAuth},
-	{"SignatureDoesNotMatch", domain.ErrCloudAuth},
-	{"IncompleteSignature", domain.ErrCloudAuth},
-	{"InvalidSecurityToken.", domain.ErrCloudAuth},
-	{"Forbidden.RAM", domain.ErrCloudAuth},
-	{"Forbidden.AccessKeyDisabled", domain.ErrCloudAuth},
-	{"Forbidden.SubUser", domain.ErrCloudAuth},
-	{"NoPermission", domain.ErrCloudAuth},
-	{"InvalidAccountStatus.NotEnoughBalance", domain.ErrNoBalance},
-	{"QuotaExceed.", domain.ErrQuota},
+	{"Throttling", domain.ErrThrottled, srcTFRetry},
+	{"Throttling.", domain.ErrThrottled, srcTFRetry},
+	{"Rejected.Throttling", domain.ErrThrottled, srcTFRetry},
+	{"ServiceUnavailable", domain.ErrCloudUnavailable, srcTFRetry},
+	{"ServiceUnavailable.", domain.ErrCloudUnavailable, srcTFRetry},
+	{"LastTokenProcessing", domain.ErrCloudBusy, srcTFProcess},
+	{"LastRequestProcessing", domain.ErrCloudBusy, srcTFProcess},
+	{"LastOrderProcessing", domain.ErrCloudBusy, srcTFProcess},
+	{"Idempotence.Processing", domain.ErrCloudBusy, srcIdemAPI},
+	{"IncorrectVSwitchStatus", domain.ErrCloudBusy, srcTFCreate},
+	{"IncorrectInstanceStatus", domain.ErrWrongState, srcTFDelete},
+	{"IncorrectInstanceStatus.", domain.ErrWrongState, srcTFDelete},
+	{"InvalidInstance.NotRunning", domain.ErrWrongState, srcWire},
+	{"InvalidInstanceId.NotFound", domain.ErrCloudNotFound, srcTFGone},
+	{"Forbidden.InstanceNotFound", domain.ErrCloudNotFound, srcTFGone},
+	{"InvalidInvokeId.NotFound", domain.ErrCloudNotFound, srcWire},
+	{"OperationDenied.NoStock", domain.ErrNoStock, srcRunAPI},
+	{"Zone.NotOnSale", domain.ErrNoStock, srcRunAPI},
+	{"InvalidResourceType.NotSupported", domain.ErrNoStock, srcRunAPI},
+	{"InstanceType.Offline", domain.ErrNoStock, srcRunAPI},
+	{"InvalidInstanceType.ZoneNotSupported", domain.ErrNoStock, srcRunAPI},
+	{"OperationDenied", domain.ErrNoStock, srcRunAPI}, // "out of usage": the type is not sold here
+	{"InvalidDiskCategory.NotSupported", domain.ErrNoStock, srcRunAPI},
+	{"InvalidSystemDiskCategory.ValueNotSupported", domain.ErrNoStock, srcRunAPI},
+	{"InvalidDataDiskCategory.ValueNotSupported", domain.ErrNoStock, srcRunAPI},
+	{"LackResource", domain.ErrNoStock, srcStartAPI},
+	{"InvalidAccessKeyId.", domain.ErrCloudAuth, srcWire},
+	{"InvalidAccessKeyId", domain.ErrCloudAuth, srcWire},
+	{"SignatureDoesNotMatch", domain.ErrCloudAuth, srcWire},
+	{"IncompleteSignature", domain.ErrCloudAuth, srcWire},
+	{"InvalidSecurityToken.", domain.ErrCloudAuth, srcErrAPI},
+	{"Forbidden.RAM", domain.ErrCloudAuth, srcErrAPI},
+	{"Forbidden.AccessKeyDisabled", domain.ErrCloudAuth, srcErrAPI},
+	{"Forbidden.SubUser", domain.ErrCloudAuth, srcErrAPI},
+	{"NoPermission", domain.ErrCloudAuth, srcErrAPI},
+	{"InvalidAccountStatus.NotEnoughBalance", domain.ErrNoBalance, srcWire},
+	{"InsufficientBalance", domain.ErrNoBalance, srcErrAPI},
+	{"Account.Arrearage", domain.ErrNoBalance, srcRunAPI},
+	{"QuotaExceed.", domain.ErrQuota, srcWire},
+	{"QuotaExceeded", domain.ErrQuota, srcRunAPI},
+	{"QuotaExceeded.", domain.ErrQuota, srcRunAPI},
+	{"InvalidParameter.Mismatch", domain.ErrCloudMismatch, srcIssue},
+	{"InvalidVSwitchId.NotFound", domain.ErrCloudConfig, srcRunAPI},
+	{"InvalidSecurityGroupId.NotFound", domain.ErrCloudConfig, srcErrAPI},
+	{"InvalidImageId.NotFound", domain.ErrCloudConfig, srcErrAPI},
+	{"InvalidPassword.Malformed", domain.ErrCloudConfig, srcErrAPI},
+	{"InvalidSpotPriceLimit.LowerThanPublicPrice", domain.ErrSpotPriceTooLow, srcRunAPI},
 	// Disks and snapshots (the world, issue 16).
-	{"InvalidDiskId.NotFound", domain.ErrCloudNotFound},
-	{"InvalidSnapshotId.NotFound", domain.ErrCloudNotFound},
-	{"IncorrectDiskStatus", domain.ErrWrongState},
-	{"IncorrectDiskStatus.", domain.ErrWrongState},
+	{"InvalidDiskId.NotFound", domain.ErrCloudNotFound, srcSnapAPI},
+	{"InvalidSnapshotId.NotFound", domain.ErrCloudNotFound, srcSnapAPI},
+	{"IncorrectDiskStatus", domain.ErrWrongState, srcSnapAPI},
+	{"IncorrectDiskStatus.", domain.ErrWrongState, srcSnapAPI},
+}
+
+// CodeRule is one row of the error table, for tests and documentation.
+type CodeRule struct {
+	Pattern  string // exact code, or a prefix ending in "."
+	Sentinel *domain.Error
+	Source   string
+}
+
+// CodeRules returns the error table.
+func CodeRules() []CodeRule {
+	out := make([]CodeRule, 0, len(codeRules))
+	for _, r := range codeRules {
+		out = append(out, CodeRule{r.pattern, r.sentinel, r.source})
+	}
+	return out
 }
 
 // sentinelFor returns the sentinel of a cloud error code and HTTP status,
@@ -182,7 +250,7 @@ func isTransportError(err error) bool {
 
 // transient reports whether err may go away by itself: worth a retry.
 func transient(err error) bool {
-	return errors.Is(err, domain.ErrThrottled) || errors.Is(err, domain.ErrCloudUnavailable)
+	return errors.Is(err, domain.ErrThrottled) || errors.Is(err, domain.ErrCloudUnavailable) || errors.Is(err, domain.ErrCloudBusy)
 }
 
 // backoff returns the wait after the given failed attempt (1-based): full

@@ -49,11 +49,75 @@ func sortedKeys(tags map[string]string) []string {
 	return keys
 }
 
-// CreateInstance creates a pay-as-you-go instance (Pending -> Stopped, no
-// public IP). The same clientToken returns the same instance.
-func (c *Client) CreateInstance(ctx context.Context, spec ports.InstanceSpec, clientToken string) (string, string, error) {
-	req := &ecs.CreateInstanceRequest{
-		RegionId:                tea.String(c.region),
+// RunInstance creates a pay-as-you-go instance with RunInstances, which
+// also starts it and, with bandwidth, gives it its public IP (Pending ->
+// Starting -> Running). The same clientToken returns the same instance.
+//
+// Why RunInstances and not CreateInstance: the API reference marks
+// CreateInstance as no longer updated and points to RunInstances, which
+// terraform-provider-alicloud's alicloud_instance also uses. It takes the
+// spot protection period and interruption mode CreateInstance lacks, and
+// one idempotent call replaces create, AllocatePublicIpAddress and
+// StartInstance, two of which carry no ClientToken. What it changes:
+// billing starts with the call (the instance runs at once).
+func (c *Client) RunInstance(ctx context.Context, spec ports.InstanceSpec, clientToken string) (string, string, error) {
+	req, err := runRequest(c.region, spec)
+	if err != nil {
+		return "", "", err
+	}
+	req.ClientToken = str(clientToken)
+	id, reqID, err := do(ctx, c, "RunInstances", func(e *ecs.Client, rt *util.RuntimeOptions) (string, *string, error) {
+		resp, err := e.RunInstancesWithOptions(req, rt)
+		if err != nil {
+			return "", nil, err
+		}
+		b := resp.Body
+		if b.InstanceIdSets == nil || len(b.InstanceIdSets.InstanceIdSet) == 0 {
+			return "", b.RequestId, nil
+		}
+		return tea.StringValue(b.InstanceIdSets.InstanceIdSet[0]), b.RequestId, nil
+	})
+	if err != nil {
+		return "", "", err
+	}
+	if id == "" {
+		return "", reqID, domain.Internal(nil, "aliyunecs: RunInstances returned no InstanceId")
+	}
+	return id, reqID, nil
+}
+
+// CheckCreate dry-runs RunInstances: the cloud checks the parameters,
+// permissions, quota and stock and answers DryRunOperation when the call
+// would be accepted (the SDK's RunInstancesRequest.DryRun comment).
+func (c *Client) CheckCreate(ctx context.Context, spec ports.InstanceSpec) error {
+	req, err := runRequest(c.region, spec)
+	if err != nil {
+		return err
+	}
+	req.DryRun = tea.Bool(true)
+	_, _, err = do(ctx, c, "RunInstances", func(e *ecs.Client, rt *util.RuntimeOptions) (struct{}, *string, error) {
+		resp, err := e.RunInstancesWithOptions(req, rt)
+		if err != nil {
+			return struct{}{}, nil, err
+		}
+		return struct{}{}, resp.Body.RequestId, nil
+	})
+	if CloudCode(err) == codeDryRunOK {
+		return nil
+	}
+	if err == nil {
+		return domain.Internal(nil, "aliyunecs: a dry-run RunInstances created something")
+	}
+	return err
+}
+
+// runRequest is the RunInstances request of spec: one pay-as-you-go
+// instance, its disks released with it.
+func runRequest(region string, spec ports.InstanceSpec) (*ecs.RunInstancesRequest, error) {
+	req := &ecs.RunInstancesRequest{
+		RegionId:                tea.String(region),
+		Amount:                  tea.Int32(1),
+		InstanceChargeType:      tea.String("PostPaid"),
 		ZoneId:                  str(spec.Zone),
 		InstanceType:            str(spec.InstanceType),
 		ImageId:                 str(spec.Image),
@@ -65,47 +129,40 @@ func (c *Client) CreateInstance(ctx context.Context, spec ports.InstanceSpec, cl
 		Password:                str(spec.Password),
 		KeyPairName:             str(spec.KeyPair),
 		InstanceName:            str(spec.Name),
-		ClientToken:             str(clientToken),
 	}
 	if spec.SystemDisk != (ports.Disk{}) {
-		req.SystemDisk = &ecs.CreateInstanceRequestSystemDisk{
-			Category: str(spec.SystemDisk.Category),
-			Size:     i32(spec.SystemDisk.Size),
+		req.SystemDisk = &ecs.RunInstancesRequestSystemDisk{Category: str(spec.SystemDisk.Category)}
+		if spec.SystemDisk.Size > 0 {
+			// RunInstances takes the system disk size as text (the SDK's type).
+			req.SystemDisk.Size = tea.String(strconv.Itoa(spec.SystemDisk.Size))
 		}
 	}
 	if spec.DataDisk != nil {
-		req.DataDisk = []*ecs.CreateInstanceRequestDataDisk{{
+		req.DataDisk = []*ecs.RunInstancesRequestDataDisk{{
 			Category:           str(spec.DataDisk.Category),
 			Size:               i32(spec.DataDisk.Size),
 			SnapshotId:         str(spec.DataDisk.Snapshot), // the world restored
 			DeleteWithInstance: tea.Bool(true),
 		}}
 	}
+	if spec.SpotStrategy != "" && spec.SpotStrategy != "NoSpot" {
+		// Sent only for spot instances; SpotInterruptionBehavior defaults
+		// to Terminate on Aliyun, which would release the disks.
+		req.SpotDuration = tea.Int32(int32(spec.SpotDuration))
+		req.SpotInterruptionBehavior = str(spec.SpotInterruption)
+	}
 	if spec.SpotPriceLimit != "" {
 		// The decimal text becomes a float only here, at the SDK boundary.
 		f, err := strconv.ParseFloat(spec.SpotPriceLimit, 32)
 		if err != nil || f < 0 {
-			return "", "", domain.Invalid("spot_price_limit")
+			return nil, domain.Invalid("spot_price_limit")
 		}
 		req.SpotPriceLimit = tea.Float32(float32(f))
 	}
 	for _, k := range sortedKeys(spec.Tags) {
-		req.Tag = append(req.Tag, &ecs.CreateInstanceRequestTag{Key: tea.String(k), Value: tea.String(spec.Tags[k])})
+		req.Tag = append(req.Tag, &ecs.RunInstancesRequestTag{Key: tea.String(k), Value: tea.String(spec.Tags[k])})
 	}
-	id, reqID, err := do(ctx, c, "CreateInstance", func(e *ecs.Client, rt *util.RuntimeOptions) (string, *string, error) {
-		resp, err := e.CreateInstanceWithOptions(req, rt)
-		if err != nil {
-			return "", nil, err
-		}
-		return tea.StringValue(resp.Body.InstanceId), resp.Body.RequestId, nil
-	})
-	if err != nil {
-		return "", "", err
-	}
-	if id == "" {
-		return "", reqID, domain.Internal(nil, "aliyunecs: CreateInstance returned no InstanceId")
-	}
-	return id, reqID, nil
+	return req, nil
 }
 
 // DescribeInstance returns one instance, or domain.ErrCloudNotFound.

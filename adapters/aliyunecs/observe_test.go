@@ -22,7 +22,7 @@ func TestRetriesObservedAndLogsCarryRequestID(t *testing.T) {
 		wantRetry []string
 	}{
 		{"no retry", 0, nil},
-		{"throttled twice", 2, []string{"CreateInstance/Throttling.User", "CreateInstance/Throttling.User"}},
+		{"throttled twice", 2, []string{"RunInstances/Throttling.User", "RunInstances/Throttling.User"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,9 +39,9 @@ func TestRetriesObservedAndLogsCarryRequestID(t *testing.T) {
 				retries = append(retries, action+"/"+code)
 			}
 			c := newClient(t, cfg)
-			s.ThrottleNext("CreateInstance", tt.throttles)
+			s.ThrottleNext("RunInstances", tt.throttles)
 			ctx := domain.WithRequestID(ctxT(t), "api-req-42")
-			if _, _, err := c.CreateInstance(ctx, harness{s}.BaseSpec(), "op-obs"); err != nil {
+			if _, _, err := c.RunInstance(ctx, harness{s}.BaseSpec(), "op-obs"); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()

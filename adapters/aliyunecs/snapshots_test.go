@@ -24,19 +24,15 @@ func TestWorldSnapshots(t *testing.T) {
 	zones := []string{s.RegionID() + "-h", s.RegionID() + "-i"}
 	running := func(spec ports.InstanceSpec, token string) string {
 		t.Helper()
-		id, _, err := c.CreateInstance(ctx, spec, token)
+		id, _, err := c.RunInstance(ctx, spec, token)
 		if err != nil {
 			t.Fatalf("create: %v", err)
 		}
-		s.clock.Add(2 * time.Second)
-		if _, err := c.StartInstance(ctx, id); err != nil {
-			t.Fatalf("start: %v", err)
-		}
-		s.clock.Add(2 * time.Second)
+		s.clock.Add(10 * time.Second) // Pending -> Starting -> Running
 		return id
 	}
-	spec := ports.InstanceSpec{Zone: zones[0], InstanceType: "ecs.g6.large",
-		DataDisk: &ports.Disk{Category: "cloud_essd", Size: 20}}
+	spec := baseSpec(s.RegionID())
+	spec.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 20}
 	first := running(spec, "tok-1")
 	disk, err := c.DataDisk(ctx, first)
 	if err != nil || disk.ID == "" || disk.SizeGiB != 20 || disk.Category != "cloud_essd" {
@@ -65,7 +61,7 @@ func TestWorldSnapshots(t *testing.T) {
 	// A disk made from a snapshot that is not accomplished is refused.
 	notYet := spec
 	notYet.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 20, Snapshot: snapID}
-	if _, _, err := c.CreateInstance(ctx, notYet, "tok-early"); err == nil {
+	if _, _, err := c.RunInstance(ctx, notYet, "tok-early"); err == nil {
 		t.Fatal("a disk from a progressing snapshot was made")
 	}
 	s.clock.Add(5 * time.Second)
@@ -84,7 +80,7 @@ func TestWorldSnapshots(t *testing.T) {
 		t.Fatalf("left behind: %+v", left)
 	}
 	restored := spec
-	restored.Zone = zones[1] // snapshots are regional
+	restored.Zone, restored.VSwitch = zones[1], ecssim.DefaultVSwitch(zones[1]) // snapshots are regional
 	restored.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 20, Snapshot: snapID}
 	second := running(restored, "tok-2")
 	if v, _ := s.Instance(second); len(v.Disks) != 2 || v.Disks[1].Size != 20 {
@@ -136,9 +132,10 @@ func TestSpotReclaimNotice(t *testing.T) {
 	ctx := context.Background()
 	s := startSim(t, ecssim.Options{TransitionTime: time.Second, ReclaimNotice: 5 * time.Minute})
 	c := newClient(t, clientConfig(s))
-	spec := ports.InstanceSpec{Zone: s.RegionID() + "-h", InstanceType: "ecs.g6.large", SpotStrategy: "SpotAsPriceGo",
-		DataDisk: &ports.Disk{Category: "cloud_essd", Size: 20}}
-	id, _, err := c.CreateInstance(ctx, spec, "tok")
+	spec := baseSpec(s.RegionID())
+	spec.SpotStrategy = "SpotAsPriceGo"
+	spec.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 20}
+	id, _, err := c.RunInstance(ctx, spec, "tok")
 	if err != nil {
 		t.Fatal(err)
 	}

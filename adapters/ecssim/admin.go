@@ -27,6 +27,8 @@ type InstanceView struct {
 	// StopCharging (compute and public IP released) or Not-applicable;
 	// "" when it never was.
 	StoppedMode string `json:"StoppedMode"`
+	// SpotInterruptionBehavior is what a reclaim does: Terminate or Stop.
+	SpotInterruptionBehavior string `json:"SpotInterruptionBehavior"`
 	// Disks are its cloud disks, the system disk first: billed until
 	// released, whatever the stop mode.
 	Disks []DiskView `json:"Disks"`
@@ -50,6 +52,7 @@ func (s *Simulator) view(in *instance, now time.Time) InstanceView {
 		ZoneId: in.zone, InstanceType: in.instanceType, SpotStrategy: in.spotStrategy,
 		InternetMaxBandwidthOut: in.bandwidthOut, CreationTime: in.created.Format(isoSeconds),
 		AgentReady: s.agentReady(in, now), Tags: tags, StoppedMode: in.stoppedMode, Disks: diskViews(in.disks),
+		SpotInterruptionBehavior: in.spotInterruption,
 	}
 }
 
@@ -180,6 +183,22 @@ func (s *Simulator) adminHandler() http.Handler {
 	mux.Handle("POST /_sim/instances/{id}/stop", outOfBand(s.StopBehindBack))
 	mux.Handle("POST /_sim/instances/{id}/reclaim", outOfBand(s.ReclaimSpot))
 	mux.Handle("DELETE /_sim/instances/{id}", outOfBand(s.DeleteBehindBack))
+	mux.HandleFunc("GET /_sim/network", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.NetworkView())
+	})
+	mux.HandleFunc("POST /_sim/visibility", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Delay string }
+		if !readJSON(w, r, &req) {
+			return
+		}
+		d, err := time.ParseDuration(req.Delay)
+		if err != nil || d < 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("Delay: %q is not a non-negative duration", req.Delay)})
+			return
+		}
+		s.SetVisibility(d)
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /_sim/invocations", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Invocations())
 	})

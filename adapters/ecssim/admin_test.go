@@ -47,7 +47,7 @@ func TestRunInstancesTagsAndAdmin(t *testing.T) {
 	f := newFixture(t, ecssim.Options{})
 	run := func(bw int32, spot string, tags ...string) string {
 		req := &ecs.RunInstancesRequest{RegionId: tea.String("cn-hangzhou"), ZoneId: tea.String("cn-hangzhou-i"),
-			InstanceType: tea.String("ecs.t6-c1m2.large"), InternetMaxBandwidthOut: tea.Int32(bw), SpotStrategy: tea.String(spot)}
+			ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-i"), InstanceType: tea.String("ecs.t6-c1m2.large"), InternetMaxBandwidthOut: tea.Int32(bw), SpotStrategy: tea.String(spot)}
 		for i := 0; i+1 < len(tags); i += 2 {
 			req.Tag = append(req.Tag, &ecs.RunInstancesRequestTag{Key: &tags[i], Value: &tags[i+1]})
 		}
@@ -117,7 +117,7 @@ func TestRunInstancesTagsAndAdmin(t *testing.T) {
 func TestStopBehindBackAndStopCharging(t *testing.T) {
 	f := newFixture(t, ecssim.Options{NoDelay: true})
 	resp := must(f.client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String("cn-hangzhou"),
-		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(1)}))
+		ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"), InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(1)}))
 	id := tea.StringValue(resp.Body.InstanceIdSets.InstanceIdSet[0])
 	if st, ip := f.status(t, id); st != "Running" || ip == "" {
 		t.Fatalf("NoDelay RunInstances: %s %q", st, ip)

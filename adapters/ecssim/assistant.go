@@ -20,10 +20,11 @@ type command struct {
 }
 
 type invocation struct {
-	id      string
-	cmd     *command
-	created time.Time
-	results []*invokeResult
+	id        string
+	cmd       *command
+	created   time.Time
+	visibleAt time.Time // DescribeInvocationResults shows it from then on
+	results   []*invokeResult
 }
 
 // invokeResult is the invocation on one instance.
@@ -163,7 +164,7 @@ func (s *Simulator) invoke(c *call, cmd *command) (*invocation, error) {
 	if len(ids) == 0 {
 		return nil, errMissing("InstanceId.N")
 	}
-	inv := &invocation{cmd: cmd, created: c.now}
+	inv := &invocation{cmd: cmd, created: c.now, visibleAt: c.now.Add(s.visibility)}
 	for _, id := range ids {
 		in, err := s.lookup(id, c.now)
 		if err != nil {
@@ -250,7 +251,7 @@ func actDescribeInvocationResults(s *Simulator, c *call) (map[string]any, error)
 	var rows []any
 	for _, invID := range s.invOrder {
 		inv := s.invocations[invID]
-		if v := c.str("InvokeId"); v != "" && v != inv.id {
+		if v := c.str("InvokeId"); (v != "" && v != inv.id) || c.now.Before(inv.visibleAt) {
 			continue
 		}
 		if v := c.str("CommandId"); v != "" && v != inv.cmd.id {

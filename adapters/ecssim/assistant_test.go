@@ -14,7 +14,7 @@ import (
 func TestInvokeCommandFailureAndTags(t *testing.T) {
 	f := newFixture(t, ecssim.Options{NoDelay: true})
 	id := tea.StringValue(must(f.client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String("cn-hangzhou"),
-		InstanceType: tea.String("ecs.g6.large")})).Body.InstanceIdSets.InstanceIdSet[0])
+		ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"), InstanceType: tea.String("ecs.g6.large")})).Body.InstanceIdSets.InstanceIdSet[0])
 
 	post(t, f.srv.URL+"/_sim/command-result", `{"Output":"boom\n","ExitCode":3}`)
 	content := base64.StdEncoding.EncodeToString([]byte("exit 3"))

@@ -81,6 +81,7 @@ func TestBSSChargesRunningHours(t *testing.T) {
 	// 13:40: run one instance.
 	run := must(f.client.RunInstances(&ecs.RunInstancesRequest{
 		RegionId: tea.String("cn-hangzhou"), InstanceType: tea.String("ecs.g6.large"), ZoneId: tea.String("cn-hangzhou-h"),
+		ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"),
 	}))
 	inst := tea.StringValue(run.Body.InstanceIdSets.InstanceIdSet[0])
 	f.clock.Add(19 * time.Minute) // 13:59: the hour has not ended

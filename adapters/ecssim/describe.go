@@ -71,6 +71,7 @@ func (s *Simulator) matching(c *call, ids []string, idsSet bool) []*instance {
 		in := s.instances[id]
 		s.advance(in, c.now)
 		switch {
+		case c.now.Before(in.visibleAt): // just created: not listed yet
 		case idsSet && !want[id]:
 		case c.str("ZoneId") != "" && c.str("ZoneId") != in.zone:
 		case c.str("Status") != "" && c.str("Status") != in.status:

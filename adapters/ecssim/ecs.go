@@ -33,6 +33,8 @@ func ecsProduct(region string) product {
 			"CreateSnapshot":               actCreateSnapshot,
 			"DescribeSnapshots":            actDescribeSnapshots,
 			"DeleteSnapshot":               actDeleteSnapshot,
+			"DescribeSecurityGroups":       actDescribeSecurityGroups,
+			"DescribeImages":               actDescribeImages,
 		},
 		idempotent: map[string]bool{
 			"CreateInstance": true, "RunInstances": true, "RunCommand": true,

@@ -60,3 +60,11 @@ func errIdempotentMismatch() *apiError {
 	return newErr(http.StatusBadRequest, "IdempotentParameterMismatch",
 		"The request uses the same client token as a previous, but non-identical request.")
 }
+
+// errLastTokenProcessing: a request with this ClientToken is still being
+// processed. terraform-provider-alicloud retries it (with Throttling) on
+// DeleteInstance and on its create/modify calls (LastTokenProcessing,
+// LastRequestProcessing, LastOrderProcessing), so it is transient.
+func errLastTokenProcessing() *apiError {
+	return newErr(http.StatusBadRequest, "LastTokenProcessing", "The last token request is processing.")
+}

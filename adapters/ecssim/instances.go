@@ -28,10 +28,13 @@ type instance struct {
 	zone, instanceType, imageID     string
 	chargeType, internetChargeType  string
 	spotStrategy                    string
+	spotDuration                    int    // protection hours (RunInstances' SpotDuration)
+	spotInterruption                string // Terminate or Stop, on a reclaim
 	bandwidthOut                    int
 	disks                           []disk // the system disk first
 	tags                            []Tag
 	created                         time.Time
+	visibleAt                       time.Time // DescribeInstances lists it from then on
 
 	status       string
 	steps        []step
@@ -48,9 +51,8 @@ type instance struct {
 	mcLn *mcListener    // its fake server, listening on publicIP; nil when none
 
 	// Snapshots and spot reclaim (snapshots.go, reclaim.go).
-	everRan          bool      // it has been Running once (CreateSnapshot needs it)
-	spotInterruption string    // SpotInterruptionBehavior: Terminate or Stop
-	recycleAt        time.Time // a reclaim's notice ends; zero when none
+	everRan   bool      // it has been Running once (CreateSnapshot needs it)
+	recycleAt time.Time // a reclaim's notice ends; zero when none
 }
 
 // advance applies the scheduled steps that are due: transitions are
@@ -146,21 +148,37 @@ func (s *Simulator) remove(id string, now time.Time) {
 	}
 }
 
-// newInstance validates the common CreateInstance/RunInstances parameters,
-// checks stock and builds the instance (not yet stored).
+// newInstance validates the common CreateInstance/RunInstances parameters
+// as the API reference does (see placement, checkPassword, disksOf), checks
+// stock and builds the instance (not yet stored).
 func (s *Simulator) newInstance(c *call) (*instance, error) {
 	typ, err := c.required("InstanceType")
 	if err != nil {
 		return nil, err
 	}
-	zone := c.str("ZoneId")
-	if zone == "" {
-		zone = s.firstZoneWithStock(typ)
-		if zone == "" {
-			return nil, errNoStock(s.opts.RegionID, typ)
+	if z := c.str("ZoneId"); z != "" && !contains(s.opts.Zones, z) {
+		return nil, newErr(http.StatusNotFound, "InvalidZoneId.NotFound", "The specified zone %q does not exist.", z)
+	}
+	zone, err := s.placement(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPassword(c.str("Password")); err != nil {
+		return nil, err
+	}
+	charge := orDefault(c.str("InstanceChargeType"), "PostPaid")
+	if charge != "PostPaid" && charge != "PrePaid" {
+		return nil, errInvalid("InstanceChargeType", charge)
+	}
+	spot := orDefault(c.str("SpotStrategy"), "NoSpot")
+	switch spot {
+	case "NoSpot", "SpotAsPriceGo":
+	case "SpotWithPriceLimit":
+		if _, err := c.required("SpotPriceLimit"); err != nil {
+			return nil, err
 		}
-	} else if !contains(s.opts.Zones, zone) {
-		return nil, newErr(http.StatusNotFound, "InvalidZoneId.NotFound", "The specified zone %q does not exist.", zone)
+	default:
+		return nil, errInvalid("SpotStrategy", spot)
 	}
 	if s.soldOut[Offer{zone, typ}] {
 		return nil, errNoStock(zone, typ)
@@ -182,19 +200,45 @@ func (s *Simulator) newInstance(c *call) (*instance, error) {
 		name:               c.str("InstanceName"),
 		description:        c.str("Description"),
 		hostName:           c.str("HostName"),
-		imageID:            orDefault(c.str("ImageId"), "ubuntu_22_04_x64_20G_alibase_20240101.vhd"),
-		chargeType:         orDefault(c.str("InstanceChargeType"), "PostPaid"),
+		imageID:            c.str("ImageId"),
+		chargeType:         charge,
 		internetChargeType: orDefault(c.str("InternetChargeType"), "PayByTraffic"),
-		spotStrategy:       orDefault(c.str("SpotStrategy"), "NoSpot"),
+		spotStrategy:       spot,
+		spotInterruption:   spotTerminate,
 		bandwidthOut:       bw,
 		disks:              disks,
 		tags:               c.tags("Tag"),
 		created:            c.now,
 	}
-	if in.spotInterruption, err = spotInterruption(c); err != nil {
-		return nil, err
-	}
 	return in, nil
+}
+
+// Spot interruption modes (RunInstances' SpotInterruptionBehavior).
+const (
+	spotTerminate = "Terminate"
+	spotStop      = "Stop"
+)
+
+// spotOptions reads RunInstances' SpotDuration and SpotInterruptionBehavior.
+// Source, the SDK's RunInstancesRequest comments: SpotDuration is the
+// protection period in hours, valid values 1 (the default) and 0;
+// SpotInterruptionBehavior is Terminate (the default: released) or Stop
+// ("stopped in economical mode"). CreateInstance has neither: there the
+// instance is released.
+func spotOptions(c *call, in *instance) error {
+	d, err := c.integer("SpotDuration", 1)
+	if err != nil {
+		return err
+	}
+	if d != 0 && d != 1 {
+		return errInvalid("SpotDuration", c.str("SpotDuration"))
+	}
+	b := orDefault(c.str("SpotInterruptionBehavior"), spotTerminate)
+	if b != spotTerminate && b != spotStop {
+		return errInvalid("SpotInterruptionBehavior", b)
+	}
+	in.spotDuration, in.spotInterruption = d, b
+	return nil
 }
 
 func orDefault(v, def string) string {
@@ -217,6 +261,7 @@ func (s *Simulator) store(in *instance) {
 	}
 	in.mc = s.mcTemplate.clone()
 	s.restoreWorld(in)
+	in.visibleAt = in.created.Add(s.visibility)
 	s.instances[in.id] = in
 	s.order = append(s.order, in.id)
 }
@@ -227,7 +272,9 @@ func actCreateInstance(s *Simulator, c *call) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dry, _ := c.boolean("DryRun"); dry {
+	if dry, err := c.boolean("DryRun"); err != nil {
+		return nil, err
+	} else if dry {
 		return nil, errDryRun()
 	}
 	s.store(in)
@@ -236,7 +283,10 @@ func actCreateInstance(s *Simulator, c *call) (map[string]any, error) {
 }
 
 // RunInstances: Pending -> Starting -> Running, a public IP at once when
-// InternetMaxBandwidthOut > 0.
+// InternetMaxBandwidthOut > 0 ("RunInstances" in the ECS API reference:
+// created, started, and given a public IP when bandwidth is set). Every
+// instance is checked before any is made; with DryRun the checks pass as
+// 400 DryRunOperation (the SDK's DryRun comment) and nothing is made.
 func actRunInstances(s *Simulator, c *call) (map[string]any, error) {
 	amount, err := c.integer("Amount", 1)
 	if err != nil {
@@ -245,15 +295,31 @@ func actRunInstances(s *Simulator, c *call) (map[string]any, error) {
 	if amount < 1 || amount > 100 {
 		return nil, errInvalid("Amount", c.str("Amount"))
 	}
-	ids := []string{}
+	minAmount, err := c.integer("MinAmount", amount)
+	if err != nil {
+		return nil, err
+	}
+	if minAmount < 1 || minAmount > amount {
+		return nil, errInvalid("MinAmount", c.str("MinAmount"))
+	}
+	var made []*instance
 	for range amount {
 		in, err := s.newInstance(c)
 		if err != nil {
 			return nil, err
 		}
-		if dry, _ := c.boolean("DryRun"); dry {
-			return nil, errDryRun()
+		if err := spotOptions(c, in); err != nil {
+			return nil, err
 		}
+		made = append(made, in)
+	}
+	if dry, err := c.boolean("DryRun"); err != nil {
+		return nil, err
+	} else if dry {
+		return nil, errDryRun()
+	}
+	ids := []string{}
+	for _, in := range made {
 		s.store(in)
 		if in.bandwidthOut > 0 {
 			s.assignIP(in)
@@ -264,7 +330,7 @@ func actRunInstances(s *Simulator, c *call) (map[string]any, error) {
 	}
 	return map[string]any{
 		"InstanceIdSets": map[string]any{"InstanceIdSet": ids},
-		"TradePrice":     s.price(c.str("ZoneId"), c.str("InstanceType"), c.str("SpotStrategy")) * float64(amount),
+		"TradePrice":     s.price(made[0].zone, made[0].instanceType, made[0].spotStrategy) * float64(amount),
 	}, nil
 }
 

@@ -81,7 +81,7 @@ func closedOK(err error) bool { return err == nil || errors.Is(err, syscall.ECON
 func (f *fixture) runInstance(t *testing.T) (id, ip string) {
 	t.Helper()
 	resp := must(f.client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String("cn-hangzhou"),
-		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5)}))
+		ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"), InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5)}))
 	id = tea.StringValue(resp.Body.InstanceIdSets.InstanceIdSet[0])
 	_, ip = f.status(t, id)
 	return id, ip

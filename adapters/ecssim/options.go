@@ -67,6 +67,9 @@ type Options struct {
 	// Prices overrides the hourly pay-as-you-go price (CNY) of offers;
 	// other types get a deterministic price derived from the type name.
 	Prices map[Offer]float64
+	// Network is the account's vSwitches, security groups and images
+	// (default: one VPC with a vSwitch per zone, see DefaultVSwitch).
+	Network *Network
 	// Minecraft, when set, gives every instance with a public IP a fake
 	// Minecraft server on that IP (see MinecraftOptions); nil: none.
 	Minecraft *MinecraftOptions

@@ -1,7 +1,6 @@
 package ecssim
 
 import (
-	"net/http"
 	"time"
 )
 
@@ -11,25 +10,8 @@ import (
 // InstanceOperationLocksLockReason: "recycling: The preemptible instance was
 // locked and pending release"). When the notice ends the instance is
 // released with its DeleteWithInstance disks, or, with
-// SpotInterruptionBehavior Stop (CreateInstance/RunInstances, "Stop:
-// stops the instance in economical mode"), stopped with its disks kept.
-
-// Spot interruption behaviours (SpotInterruptionBehavior).
-const (
-	interruptTerminate = "Terminate"
-	interruptStop      = "Stop"
-)
-
-// spotInterruption reads SpotInterruptionBehavior: Terminate (the
-// default) or Stop.
-func spotInterruption(c *call) (string, error) {
-	v := orDefault(c.str("SpotInterruptionBehavior"), interruptTerminate)
-	if v != interruptTerminate && v != interruptStop {
-		return "", newErr(http.StatusBadRequest, "InvalidParameter.SpotInterruptionBehavior",
-			"The specified parameter SpotInterruptionBehavior is not valid: %q.", v)
-	}
-	return v, nil
-}
+// SpotInterruptionBehavior Stop (RunInstances, instances.go's
+// spotOptions), stopped in economical mode with its disks kept.
 
 // operationLocks is DescribeInstances' OperationLocks.LockReason list.
 func operationLocks(in *instance) []any {
@@ -72,7 +54,7 @@ func (s *Simulator) reclaimDue(now time.Time) {
 	for _, in := range due {
 		at := in.recycleAt
 		in.recycleAt = time.Time{}
-		if in.spotInterruption == interruptStop {
+		if in.spotInterruption == spotStop {
 			s.advance(in, at)
 			in.stoppedMode = "StopCharging"
 			if in.publicIP != "" {

@@ -33,7 +33,7 @@ type product struct {
 
 // products lists the APIs the simulator speaks.
 func (s *Simulator) products() []product {
-	return []product{ecsProduct(s.opts.RegionID), bssProduct()}
+	return []product{ecsProduct(s.opts.RegionID), bssProduct(), vpcProduct(s.opts.RegionID)}
 }
 
 // Simulator is an in-process Aliyun ECS endpoint. It implements http.Handler:
@@ -64,6 +64,11 @@ type Simulator struct {
 	faults      map[string][]*Fault
 	latency     map[string]time.Duration
 	mcTemplate  MinecraftState // the state new instances' servers start in
+	network     *Network       // vSwitches, security groups, images
+	// visibility is how long a new instance or invocation stays invisible
+	// to the Describe calls, and a create retried with its ClientToken
+	// answers LastTokenProcessing (POST /_sim/visibility).
+	visibility time.Duration
 
 	disks         map[string]*disk     // disks.go
 	snapshots     map[string]*snapshot // disks.go
@@ -78,6 +83,7 @@ type Simulator struct {
 type tokenEntry struct {
 	fingerprint string
 	resp        map[string]any
+	doneAt      time.Time // before it, a retry answers LastTokenProcessing
 }
 
 // New returns a simulator configured by opts (see Options for defaults).
@@ -104,6 +110,11 @@ func New(opts Options) *Simulator {
 	s.snapshotQuota = opts.SnapshotQuota
 	if opts.Minecraft != nil {
 		s.mcTemplate = opts.Minecraft.Initial.clone()
+	}
+	if opts.Network != nil {
+		s.network = opts.Network.clone()
+	} else {
+		s.network = DefaultNetwork(opts.Zones)
 	}
 	s.ipBase = parseIPBase(opts.IPBase, s.log)
 	s.lastIP = s.ipBase
@@ -259,11 +270,14 @@ func (s *Simulator) handle(r *http.Request, p product, action, version, reqID st
 		if prev.fingerprint != c.fingerprint() {
 			return nil, errIdempotentMismatch()
 		}
+		if c.now.Before(prev.doneAt) {
+			return nil, errLastTokenProcessing()
+		}
 		return cloneResp(prev.resp), nil
 	}
 	resp, err := fn(s, c)
 	if err == nil {
-		s.tokens[key] = tokenEntry{fingerprint: c.fingerprint(), resp: cloneResp(resp)}
+		s.tokens[key] = tokenEntry{fingerprint: c.fingerprint(), resp: cloneResp(resp), doneAt: c.now.Add(s.visibility)}
 	}
 	return resp, err
 }

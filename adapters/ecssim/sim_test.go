@@ -17,6 +17,14 @@ import (
 	"github.com/seatidemc/seatide/adapters/ecssim"
 )
 
+// Network parameters the default simulated network accepts.
+var (
+	simImage = tea.String(ecssim.DefaultImage)
+	simSG    = tea.String(ecssim.DefaultSecurityGroup)
+)
+
+func simVSwitch(zone string) *string { return tea.String(ecssim.DefaultVSwitch(zone)) }
+
 // fixture runs a simulator behind httptest and a real SDK client.
 type fixture struct {
 	sim    *ecssim.Simulator
@@ -106,8 +114,9 @@ func (f *fixture) status(t *testing.T, id string) (status, ip string) {
 func (f *fixture) create(t *testing.T, token string) string {
 	t.Helper()
 	resp := must(f.client.CreateInstance(&ecs.CreateInstanceRequest{
-		RegionId:                tea.String("cn-hangzhou"),
-		ZoneId:                  tea.String("cn-hangzhou-h"),
+		RegionId: tea.String("cn-hangzhou"),
+		ZoneId:   tea.String("cn-hangzhou-h"),
+		ImageId:  simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"),
 		InstanceType:            tea.String("ecs.g6.large"),
 		InternetMaxBandwidthOut: tea.Int32(10),
 		ClientToken:             tea.String(token),

@@ -138,12 +138,12 @@ func TestClientTokenIdempotency(t *testing.T) {
 		t.Fatalf("%d instances, want 2", n)
 	}
 	_, err := f.client.CreateInstance(&ecs.CreateInstanceRequest{RegionId: tea.String("cn-hangzhou"),
-		InstanceType: tea.String("ecs.c6.large"), ClientToken: tea.String("op-1")})
+		ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"), InstanceType: tea.String("ecs.c6.large"), ClientToken: tea.String("op-1")})
 	sdkErr(t, err, "IdempotentParameterMismatch", 400)
 
 	run := func() []string {
 		resp := must(f.client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String("cn-hangzhou"),
-			InstanceType: tea.String("ecs.g6.large"), Amount: tea.Int32(2), ClientToken: tea.String("run-1")}))
+			ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"), InstanceType: tea.String("ecs.g6.large"), Amount: tea.Int32(2), ClientToken: tea.String("run-1")}))
 		return tea.StringSliceValue(resp.Body.InstanceIdSets.InstanceIdSet)
 	}
 	r1, r2 := run(), run()
@@ -189,7 +189,7 @@ func TestStockAndPrice(t *testing.T) {
 		t.Fatal(got)
 	}
 	_, err := f.client.CreateInstance(&ecs.CreateInstanceRequest{RegionId: tea.String("cn-hangzhou"),
-		ZoneId: tea.String("cn-hangzhou-h"), InstanceType: tea.String("ecs.g6.large")})
+		ZoneId: tea.String("cn-hangzhou-h"), ImageId: simImage, SecurityGroupId: simSG, VSwitchId: simVSwitch("cn-hangzhou-h"), InstanceType: tea.String("ecs.g6.large")})
 	sdkErr(t, err, "OperationDenied.NoStock", 403)
 
 	f.sim.SetStock("cn-hangzhou-h", "ecs.g6.large", true)

@@ -84,6 +84,7 @@ var v1Answers = []struct {
 var cloudErrors = []*domain.Error{
 	domain.ErrNoStock, domain.ErrThrottled, domain.ErrCloudUnavailable, domain.ErrCloudAuth,
 	domain.ErrNoBalance, domain.ErrQuota, domain.ErrCloudNotFound,
+	domain.ErrCloudBusy, domain.ErrCloudMismatch, domain.ErrCloudConfig, domain.ErrSpotPriceTooLow,
 }
 
 func capitalise(s string) string {

@@ -39,8 +39,10 @@ func serveOnSimulator(t *testing.T, fs portstest.FakeServer) (string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String(sim.RegionID()),
-		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5)})
+	zone := sim.RegionID() + "-h"
+	resp, err := client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String(sim.RegionID()), ZoneId: tea.String(zone),
+		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5), ImageId: tea.String(ecssim.DefaultImage),
+		SecurityGroupId: tea.String(ecssim.DefaultSecurityGroup), VSwitchId: tea.String(ecssim.DefaultVSwitch(zone))})
 	if err != nil {
 		t.Fatal(err)
 	}

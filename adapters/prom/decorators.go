@@ -23,9 +23,14 @@ type cloud struct {
 
 var _ ports.Cloud = (*cloud)(nil)
 
-func (c *cloud) CreateInstance(ctx context.Context, spec ports.InstanceSpec, clientToken string) (id, requestID string, err error) {
-	defer c.m.done("CreateInstance", time.Now(), &err)
-	return c.next.CreateInstance(ctx, spec, clientToken)
+func (c *cloud) RunInstance(ctx context.Context, spec ports.InstanceSpec, clientToken string) (id, requestID string, err error) {
+	defer c.m.done("RunInstance", time.Now(), &err)
+	return c.next.RunInstance(ctx, spec, clientToken)
+}
+
+func (c *cloud) CheckCreate(ctx context.Context, spec ports.InstanceSpec) (err error) {
+	defer c.m.done("CheckCreate", time.Now(), &err)
+	return c.next.CheckCreate(ctx, spec)
 }
 
 func (c *cloud) DescribeInstance(ctx context.Context, id string) (ci ports.CloudInstance, err error) {

@@ -160,9 +160,10 @@ func kind(t *testing.T, g prometheus.Gatherer, name string) string {
 // stubCloud answers every call with err.
 type stubCloud struct{ err error }
 
-func (s stubCloud) CreateInstance(context.Context, ports.InstanceSpec, string) (string, string, error) {
+func (s stubCloud) RunInstance(context.Context, ports.InstanceSpec, string) (string, string, error) {
 	return "i-1", "r", s.err
 }
+func (s stubCloud) CheckCreate(context.Context, ports.InstanceSpec) error { return s.err }
 func (s stubCloud) DescribeInstance(context.Context, string) (ports.CloudInstance, error) {
 	return ports.CloudInstance{}, s.err
 }
@@ -215,10 +216,11 @@ func TestDecorators(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, reg := newMetrics(t)
 			c := m.Cloud(stubCloud{tt.err})
-			id, _, err := c.CreateInstance(ctx, ports.InstanceSpec{}, "tok")
+			id, _, err := c.RunInstance(ctx, ports.InstanceSpec{}, "tok")
 			if id != "i-1" || err != tt.err {
 				t.Fatalf("the decorator changed the answer: %q %v", id, err)
 			}
+			_ = c.CheckCreate(ctx, ports.InstanceSpec{})
 			_, _ = c.DescribeInstance(ctx, "i-1")
 			_, _ = c.DescribeInstance(ctx, "i-1")
 			_, _ = c.ListManaged(ctx, nil)
@@ -236,7 +238,7 @@ func TestDecorators(t *testing.T) {
 			_, _ = b.Transactions(ctx, ports.TransactionQuery{})
 			_, _ = b.Bill(ctx, 2026, 11, 0)
 			var lines []string
-			for _, a := range []string{"AgentReady", "AllocatePublicIP", "Available", "Balance", "Bill", "CreateInstance",
+			for _, a := range []string{"AgentReady", "AllocatePublicIP", "Available", "Balance", "Bill", "CheckCreate", "RunInstance",
 				"DeleteInstance", "DescribeInstance", "Invocation", "ListManaged", "Price", "RunCommand",
 				"StartInstance", "StopInstance", "Transactions"} {
 				n := "1"
@@ -250,8 +252,8 @@ func TestDecorators(t *testing.T) {
 			if err := testutil.GatherAndCompare(reg, strings.NewReader(want), prom.CloudCalls); err != nil {
 				t.Error(err)
 			}
-			if n := testutil.CollectAndCount(reg, prom.CloudDuration); n != 15 {
-				t.Errorf("%d duration series, want 15", n)
+			if n := testutil.CollectAndCount(reg, prom.CloudDuration); n != 16 {
+				t.Errorf("%d duration series, want 16", n)
 			}
 		})
 	}

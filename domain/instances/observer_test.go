@@ -95,7 +95,7 @@ func TestObserverHearsRecordedStatus(t *testing.T) {
 			f.managedInstance(t, "op-lost")
 			_, err := f.svc.Reconcile(ctx)
 			return err
-		}, domain.StatusStopped},
+		}, domain.StatusRunning}, // RunInstances starts it
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
@@ -139,7 +139,7 @@ func TestObserverHearsReconciliations(t *testing.T) {
 		}, want: ports.Reconciliation{Drift: 1}, wantStatus: domain.StatusStopped},
 		{name: "adopted", setup: func(t *testing.T, f *fixture, c *listFails) {
 			f.managedInstance(t, "op-lost")
-		}, want: ports.Reconciliation{Adopted: 1}, wantStatus: domain.StatusStopped},
+		}, want: ports.Reconciliation{Adopted: 1}, wantStatus: domain.StatusRunning}, // RunInstances starts it
 		{name: "listing fails", setup: func(t *testing.T, f *fixture, c *listFails) {
 			c.fail = true
 		}, want: ports.Reconciliation{Failed: true, Problems: 1}},

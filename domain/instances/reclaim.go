@@ -78,7 +78,7 @@ func (s *Service) onReclaim(ctx context.Context, rec domain.Instance, ci ports.C
 		// The cloud releases it within minutes anyway: releasing it now
 		// frees the slot for the hop.
 		var derr error
-		reqID, derr = s.cloud.DeleteInstance(ctx, rec.ID)
+		reqID, derr = s.deleteInstance(ctx, rec.ID)
 		if derr == nil || errors.Is(derr, domain.ErrCloudNotFound) {
 			derr = s.forget(ctx, rec)
 		}

@@ -63,7 +63,7 @@ func (f *fixture) reconcile(t *testing.T) instances.Report {
 // process's create call would have.
 func (f *fixture) managedInstance(t *testing.T, opID string) string {
 	t.Helper()
-	id, _, err := f.cloud.CreateInstance(context.Background(), ports.InstanceSpec{Zone: "cn-h", InstanceType: "ecs.g6.large",
+	id, _, err := f.cloud.RunInstance(context.Background(), ports.InstanceSpec{Zone: "cn-h", InstanceType: "ecs.g6.large",
 		Tags: map[string]string{"managed-by": "seatide", instances.OperationTag: opID}}, "tok-"+opID)
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,10 @@ type Config struct {
 	WaitTimeout   time.Duration // per wait for a state
 	AgentTimeout  time.Duration // for the Cloud Assistant agent after Running
 	DeployTimeout time.Duration // for the deploy script to finish
+	// VisibilityGrace is how long a NotFound is waited out right after a
+	// create or a RunCommand (default 2m): the cloud lists new resources
+	// with a delay.
+	VisibilityGrace time.Duration
 
 	// ProcessID names this process in operations and leases (random when
 	// empty). ReconcileInterval paces the monitors; LeaseTTL is how long a
@@ -161,6 +165,9 @@ func New(d Deps, cfg Config) *Service {
 	}
 	if cfg.AgentTimeout <= 0 {
 		cfg.AgentTimeout = 5 * time.Minute
+	}
+	if cfg.VisibilityGrace <= 0 {
+		cfg.VisibilityGrace = 2 * time.Minute
 	}
 	if cfg.DeployTimeout <= 0 {
 		cfg.DeployTimeout = 30 * time.Minute
@@ -345,13 +352,19 @@ func (s *Service) create(ctx context.Context, by string) error {
 		return s.abandon(ctx, inst, op, now, by, err)
 	}
 	var id, reqID string
+	var mismatch error
 	for i, o := range offers {
 		sp := s.spec(o)
 		sp.DataDisk = disk
 		sp.Tags[OperationTag] = op.ID
-		id, reqID, err = s.cloud.CreateInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
-		if errors.Is(err, domain.ErrNoStock) {
-			s.log.Info("no stock, trying the next offer", "zone", o.Zone, "type", o.InstanceType)
+		id, reqID, err = s.runInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
+		if errors.Is(err, domain.ErrNoStock) || errors.Is(err, domain.ErrCloudMismatch) {
+			// A capacity refusal, or a vSwitch that does not fit this
+			// zone: another offer may do.
+			s.log.Info("offer refused, trying the next one", "zone", o.Zone, "type", o.InstanceType, "vswitch", sp.VSwitch, "err", err)
+			if errors.Is(err, domain.ErrCloudMismatch) {
+				mismatch = err
+			}
 			continue
 		}
 		if err == nil {
@@ -359,8 +372,11 @@ func (s *Service) create(ctx context.Context, by string) error {
 		}
 		break
 	}
-	if err == nil && id == "" {
+	switch {
+	case err == nil && id == "":
 		err = domain.ErrNoStock
+	case id == "" && mismatch != nil:
+		err = mismatch // the configuration needs fixing: say that, not "no stock"
 	}
 	if err != nil {
 		return s.abandon(ctx, inst, op, now, by, err)
@@ -371,6 +387,8 @@ func (s *Service) create(ctx context.Context, by string) error {
 		s.log.Error("created instance not recorded", "instance", id, "err", err)
 		return err
 	}
+	// RunInstances starts it: it costs from now on.
+	s.costStarted(ctx, inst, s.clock.Now())
 	detail := ""
 	if from.ID != "" {
 		s.restored(ctx, from)
@@ -386,6 +404,29 @@ func (s *Service) create(ctx context.Context, by string) error {
 
 	s.goFinish(ctx, inst, op)
 	return nil
+}
+
+// runInstance creates and starts sp. While the cloud answers that an
+// earlier request with this token is still being processed
+// (LastTokenProcessing, Idempotence.Processing: ErrCloudBusy, which the
+// adapter already retried), it asks again with the same token, as
+// terraform-provider-alicloud does, for at most WaitTimeout.
+func (s *Service) runInstance(ctx context.Context, sp ports.InstanceSpec, token string) (id, reqID string, err error) {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.WaitTimeout)
+	defer cancel()
+	t := time.NewTicker(s.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		id, reqID, err = s.cloud.RunInstance(wctx, sp, token)
+		if !errors.Is(err, domain.ErrCloudBusy) {
+			return id, reqID, err
+		}
+		select {
+		case <-wctx.Done():
+			return "", "", err
+		case <-t.C:
+		}
+	}
 }
 
 // goFinish runs the background part of a create; it keeps the request id
@@ -487,7 +528,7 @@ func (s *Service) finishCreate(ctx context.Context, inst domain.Instance, op dom
 		s.emitOp(ctx, domain.EventOperationStep, op, nil)
 	}
 
-	ci, err := s.waitFor(ctx, inst.ID, domain.StatusStopped, domain.StatusRunning)
+	ci, err := s.waitForGrace(ctx, inst.ID, s.cfg.VisibilityGrace, domain.StatusStopped, domain.StatusRunning)
 	if err != nil {
 		fail(err)
 		return
@@ -595,7 +636,7 @@ func (s *Service) deploy(ctx context.Context, id, opID string) error {
 		inv       ports.Invocation
 		sent, seq int
 	)
-	err = s.poll(dctx, func() (bool, error) {
+	err = s.pollVisible(dctx, s.cfg.VisibilityGrace, func() (bool, error) {
 		inv, err = s.cloud.Invocation(dctx, invokeID)
 		if err == nil {
 			sent = s.emitDeployOutput(ctx, id, opID, inv.Output, sent, &seq)
@@ -613,10 +654,16 @@ func (s *Service) deploy(ctx context.Context, id, opID string) error {
 
 // waitFor polls until the instance reaches one of want, within WaitTimeout.
 func (s *Service) waitFor(ctx context.Context, id string, want ...domain.InstanceStatus) (ports.CloudInstance, error) {
+	return s.waitForGrace(ctx, id, 0, want...)
+}
+
+// waitForGrace is waitFor where NotFound is waited out for grace (just
+// after a create).
+func (s *Service) waitForGrace(ctx context.Context, id string, grace time.Duration, want ...domain.InstanceStatus) (ports.CloudInstance, error) {
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.WaitTimeout)
 	defer cancel()
 	var last ports.CloudInstance
-	err := s.poll(wctx, func() (bool, error) {
+	err := s.pollVisible(wctx, grace, func() (bool, error) {
 		ci, err := s.cloud.DescribeInstance(wctx, id)
 		last = ci
 		return err == nil && slices.Contains(want, ci.Status), err
@@ -626,11 +673,24 @@ func (s *Service) waitFor(ctx context.Context, id string, want ...domain.Instanc
 
 // poll calls check every PollInterval until it is done, fails, or ctx ends.
 func (s *Service) poll(ctx context.Context, check func() (bool, error)) error {
+	return s.pollVisible(ctx, 0, check)
+}
+
+// pollVisible is poll, where a NotFound within grace of the start is not
+// a failure: right after a create or a RunCommand the new resource may not
+// be visible yet (eventual consistency; terraform-provider-alicloud keeps
+// waiting through it after RunInstances).
+func (s *Service) pollVisible(ctx context.Context, grace time.Duration, check func() (bool, error)) error {
 	t := time.NewTicker(s.cfg.PollInterval)
 	defer t.Stop()
+	until := s.clock.Now().Add(grace)
 	for {
 		done, err := check()
-		if err != nil && !errors.Is(err, domain.ErrThrottled) && !errors.Is(err, domain.ErrCloudUnavailable) {
+		if errors.Is(err, domain.ErrCloudNotFound) && s.clock.Now().Before(until) {
+			err = nil
+		}
+		if err != nil && !errors.Is(err, domain.ErrThrottled) && !errors.Is(err, domain.ErrCloudUnavailable) &&
+			!errors.Is(err, domain.ErrCloudBusy) {
 			return err
 		}
 		if done {
@@ -768,6 +828,34 @@ func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
 		return inst, domain.ErrNoInstance // creation is still under way
 	}
 	return inst, nil
+}
+
+// deleteInstance force-deletes id. Force works on a Running or Stopped
+// instance; while it is Pending, Starting or Stopping ECS answers
+// IncorrectInstanceStatus (ErrWrongState), and terraform-provider-alicloud
+// retries DeleteInstance on that code until its timeout: so does this,
+// every PollInterval for at most WaitTimeout, then it names the state.
+func (s *Service) deleteInstance(ctx context.Context, id string) (string, error) {
+	reqID, err := s.cloud.DeleteInstance(ctx, id)
+	if !errors.Is(err, domain.ErrWrongState) {
+		return reqID, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.WaitTimeout)
+	defer cancel()
+	perr := s.poll(wctx, func() (bool, error) {
+		reqID, err = s.cloud.DeleteInstance(wctx, id)
+		if errors.Is(err, domain.ErrWrongState) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if perr == nil || !errors.Is(err, domain.ErrWrongState) {
+		return reqID, perr
+	}
+	if ci, derr := s.cloud.DescribeInstance(ctx, id); derr == nil {
+		return reqID, &domain.StateError{Action: domain.ActionDelete, Current: ci.Status, Required: domain.StatusStopped}
+	}
+	return reqID, err
 }
 
 // forget clears the record of inst, whatever was written to it since; it

@@ -45,7 +45,22 @@ func newFakeCloud() *fakeCloud {
 
 func key(zone, typ string) string { return zone + "/" + typ }
 
-func (c *fakeCloud) CreateInstance(_ context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
+// CheckCreate refuses what RunInstance would.
+func (c *fakeCloud) CheckCreate(_ context.Context, sp ports.InstanceSpec) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.createErr != nil {
+		return c.createErr
+	}
+	if c.soldOut[key(sp.Zone, sp.InstanceType)] {
+		return domain.ErrNoStock
+	}
+	return nil
+}
+
+// RunInstance creates a Running instance with its public IP, as
+// RunInstances with bandwidth does.
+func (c *fakeCloud) RunInstance(_ context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.createErr != nil {
@@ -60,7 +75,7 @@ func (c *fakeCloud) CreateInstance(_ context.Context, sp ports.InstanceSpec, tok
 	c.n++
 	id := fmt.Sprintf("i-%d", c.n)
 	c.tokens[tok] = id
-	c.instances[id] = &ports.CloudInstance{ID: id, Status: domain.StatusStopped, Zone: sp.Zone, InstanceType: sp.InstanceType, Tags: sp.Tags}
+	c.instances[id] = &ports.CloudInstance{ID: id, Status: domain.StatusRunning, PublicIP: "127.0.1.1", Zone: sp.Zone, InstanceType: sp.InstanceType, Tags: sp.Tags}
 	return id, "req-create", nil
 }
 

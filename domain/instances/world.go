@@ -243,7 +243,7 @@ func (s *Service) release(ctx context.Context, inst domain.Instance, key, actor 
 			return b, "", err
 		}
 	}
-	reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
+	reqID, err := s.deleteInstance(ctx, inst.ID)
 	if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 		return b, reqID, err
 	}
@@ -325,7 +325,7 @@ func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
 func (s *Service) DeleteWorld(ctx context.Context, actor *domain.User, force bool) error {
 	if !s.worldOn() {
 		return s.adminAction(ctx, actor, domain.ActionDelete, func(inst domain.Instance) (string, error) {
-			reqID, err := s.cloud.DeleteInstance(ctx, inst.ID)
+			reqID, err := s.deleteInstance(ctx, inst.ID)
 			if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
 				return reqID, err
 			}

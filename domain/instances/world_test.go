@@ -23,11 +23,11 @@ type recordingCloud struct {
 	specs []ports.InstanceSpec
 }
 
-func (c *recordingCloud) CreateInstance(ctx context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
+func (c *recordingCloud) RunInstance(ctx context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
 	c.mu.Lock()
 	c.specs = append(c.specs, sp)
 	c.mu.Unlock()
-	return c.fakeCloud.CreateInstance(ctx, sp, tok)
+	return c.fakeCloud.RunInstance(ctx, sp, tok)
 }
 
 func (c *recordingCloud) lastSpec() ports.InstanceSpec {

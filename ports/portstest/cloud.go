@@ -20,7 +20,7 @@ type CloudOp string
 
 // The ports.Cloud methods.
 const (
-	OpCreateInstance   CloudOp = "CreateInstance"
+	OpRunInstance      CloudOp = "RunInstance"
 	OpDescribeInstance CloudOp = "DescribeInstance"
 	OpListManaged      CloudOp = "ListManaged"
 	OpAllocatePublicIP CloudOp = "AllocatePublicIP"
@@ -103,6 +103,7 @@ func RunCloudTests(t *testing.T, newCloud func(t *testing.T) (ports.Cloud, Cloud
 		{"CommandFails", on(testCloudCommandFails)},
 		{"CancelledContext", on(testCloudCancelled)},
 		{"StopModes", on(testCloudStopModes)},
+		{"CheckCreate", on(testCloudCheckCreate)},
 	})
 }
 
@@ -175,26 +176,28 @@ func waitStatus(t *testing.T, ctx context.Context, c ports.Cloud, h CloudHarness
 	return got
 }
 
-func createStopped(t *testing.T, ctx context.Context, c ports.Cloud, h CloudHarness, spec ports.InstanceSpec, token string) string {
+// createRunning creates and starts an instance and waits until it runs.
+func createRunning(t *testing.T, ctx context.Context, c ports.Cloud, h CloudHarness, spec ports.InstanceSpec, token string) string {
 	t.Helper()
-	id, reqID, err := c.CreateInstance(ctx, spec, token)
+	id, reqID, err := c.RunInstance(ctx, spec, token)
 	if err != nil {
-		t.Fatalf("CreateInstance: %v", err)
+		t.Fatalf("RunInstance: %v", err)
 	}
 	if id == "" || reqID == "" {
-		t.Fatalf("CreateInstance = id %q, request id %q; want both", id, reqID)
+		t.Fatalf("RunInstance = id %q, request id %q; want both", id, reqID)
 	}
-	waitStatus(t, ctx, c, h, id, domain.StatusStopped)
+	waitStatus(t, ctx, c, h, id, domain.StatusRunning)
 	return id
 }
 
-func createRunning(t *testing.T, ctx context.Context, c ports.Cloud, h CloudHarness, spec ports.InstanceSpec, token string) string {
+// createStopped is createRunning, then a stop in standard mode.
+func createStopped(t *testing.T, ctx context.Context, c ports.Cloud, h CloudHarness, spec ports.InstanceSpec, token string) string {
 	t.Helper()
-	id := createStopped(t, ctx, c, h, spec, token)
-	if _, err := c.StartInstance(ctx, id); err != nil {
-		t.Fatalf("StartInstance: %v", err)
+	id := createRunning(t, ctx, c, h, spec, token)
+	if _, err := c.StopInstance(ctx, id, ports.KeepCharging); err != nil {
+		t.Fatalf("StopInstance: %v", err)
 	}
-	waitStatus(t, ctx, c, h, id, domain.StatusRunning)
+	waitStatus(t, ctx, c, h, id, domain.StatusStopped)
 	return id
 }
 
@@ -234,31 +237,20 @@ func testCloudLifecycle(t *testing.T, c ports.Cloud, h CloudHarness) {
 	spec.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 30}
 	start := time.Now().Add(-24 * time.Hour)
 
-	id := createStopped(t, ctx, c, h, spec, "op-lifecycle-create")
+	id := createRunning(t, ctx, c, h, spec, "op-lifecycle-create")
 	inst, err := c.DescribeInstance(ctx, id)
 	if err != nil {
 		t.Fatalf("DescribeInstance: %v", err)
 	}
-	if inst.ID != id || inst.Zone != spec.Zone || inst.InstanceType != spec.InstanceType || inst.PublicIP != "" {
-		t.Errorf("DescribeInstance = %+v; want id %s in %s/%s without IP", inst, id, spec.Zone, spec.InstanceType)
+	ip := inst.PublicIP
+	if inst.ID != id || inst.Zone != spec.Zone || inst.InstanceType != spec.InstanceType || ip == "" {
+		t.Errorf("DescribeInstance = %+v; want id %s in %s/%s with a public IP (bandwidth %d)", inst, id, spec.Zone, spec.InstanceType, spec.BandwidthOut)
 	}
 	if inst.Tags["role"] != "game" || inst.Tags["seatide-suite"] != suiteTag(t) {
 		t.Errorf("tags = %v, want the spec's", inst.Tags)
 	}
 	if inst.CreatedAt.Before(start) {
 		t.Errorf("CreatedAt = %v, want a recent time", inst.CreatedAt)
-	}
-
-	ip, reqID, err := c.AllocatePublicIP(ctx, id)
-	if err != nil || ip == "" || reqID == "" {
-		t.Fatalf("AllocatePublicIP = %q, %q, %v; want an IP and a request id", ip, reqID, err)
-	}
-	if reqID, err := c.StartInstance(ctx, id); err != nil || reqID == "" {
-		t.Fatalf("StartInstance = %q, %v", reqID, err)
-	}
-	inst = waitStatus(t, ctx, c, h, id, domain.StatusRunning)
-	if inst.PublicIP != ip {
-		t.Errorf("PublicIP = %q, want %q", inst.PublicIP, ip)
 	}
 
 	poll(t, h, "agent ready", func() (bool, error) { return c.AgentReady(ctx, id) })
@@ -290,13 +282,13 @@ func testCloudLifecycle(t *testing.T, c ports.Cloud, h CloudHarness) {
 func testCloudCreateIdempotent(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx := cloudCtx(t)
 	spec := suiteSpec(t, h, nil)
-	id1, _, err := c.CreateInstance(ctx, spec, "op-idem-1")
+	id1, _, err := c.RunInstance(ctx, spec, "op-idem-1")
 	if err != nil {
-		t.Fatalf("CreateInstance: %v", err)
+		t.Fatalf("RunInstance: %v", err)
 	}
-	id2, _, err := c.CreateInstance(ctx, spec, "op-idem-1")
+	id2, _, err := c.RunInstance(ctx, spec, "op-idem-1")
 	if err != nil {
-		t.Fatalf("CreateInstance again: %v", err)
+		t.Fatalf("RunInstance again: %v", err)
 	}
 	if id1 != id2 {
 		t.Fatalf("same client token gave %q then %q", id1, id2)
@@ -308,7 +300,7 @@ func testCloudCreateIdempotent(t *testing.T, c ports.Cloud, h CloudHarness) {
 	if len(list) != 1 || list[0].ID != id1 {
 		t.Fatalf("ListManaged = %+v; want only %s", list, id1)
 	}
-	id3, _, err := c.CreateInstance(ctx, spec, "op-idem-2")
+	id3, _, err := c.RunInstance(ctx, spec, "op-idem-2")
 	if err != nil || id3 == id1 {
 		t.Fatalf("another token = %q, %v; want a second instance", id3, err)
 	}
@@ -364,27 +356,27 @@ func testCloudNoStock(t *testing.T, c ports.Cloud, h CloudHarness) {
 	if err != nil || ok {
 		t.Fatalf("Available when sold out = %v, %v; want false", ok, err)
 	}
-	_, _, err = c.CreateInstance(ctx, spec, "op-no-stock")
-	wantErr(t, "CreateInstance when sold out", err, domain.ErrNoStock)
-	if n := h.Calls(OpCreateInstance); n != 1 {
-		t.Errorf("a sold-out CreateInstance made %d calls, want 1 (no retry)", n)
+	_, _, err = c.RunInstance(ctx, spec, "op-no-stock")
+	wantErr(t, "RunInstance when sold out", err, domain.ErrNoStock)
+	if n := h.Calls(OpRunInstance); n != 1 {
+		t.Errorf("a sold-out RunInstance made %d calls, want 1 (no retry)", n)
 	}
 	h.SetStock(spec.Zone, spec.InstanceType, true)
-	if _, _, err := c.CreateInstance(ctx, spec, "op-no-stock-2"); err != nil {
-		t.Fatalf("CreateInstance back in stock: %v", err)
+	if _, _, err := c.RunInstance(ctx, spec, "op-no-stock-2"); err != nil {
+		t.Fatalf("RunInstance back in stock: %v", err)
 	}
 }
 
 func testCloudThrottled(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx := cloudCtx(t)
 	spec := suiteSpec(t, h, nil)
-	h.ThrottleNext(OpCreateInstance, 3)
-	id, reqID, err := c.CreateInstance(ctx, spec, "op-throttled")
+	h.ThrottleNext(OpRunInstance, 3)
+	id, reqID, err := c.RunInstance(ctx, spec, "op-throttled")
 	if err != nil || id == "" || reqID == "" {
-		t.Fatalf("CreateInstance after 3 throttles = %q, %q, %v; want success", id, reqID, err)
+		t.Fatalf("RunInstance after 3 throttles = %q, %q, %v; want success", id, reqID, err)
 	}
-	if n := h.Calls(OpCreateInstance); n != 4 {
-		t.Errorf("CreateInstance made %d calls, want 4 (3 throttled, 1 success)", n)
+	if n := h.Calls(OpRunInstance); n != 4 {
+		t.Errorf("RunInstance made %d calls, want 4 (3 throttled, 1 success)", n)
 	}
 	list, err := c.ListManaged(ctx, map[string]string{"seatide-suite": suiteTag(t)})
 	if err != nil || len(list) != 1 || list[0].ID != id {
@@ -406,7 +398,7 @@ func testCloudThrottled(t *testing.T, c ports.Cloud, h CloudHarness) {
 func testCloudUnavailable(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx := cloudCtx(t)
 	spec := suiteSpec(t, h, nil)
-	h.FailNext(OpCreateInstance, 2)
+	h.FailNext(OpRunInstance, 2)
 	id := createStopped(t, ctx, c, h, spec, "op-unavailable")
 	list, err := c.ListManaged(ctx, map[string]string{"seatide-suite": suiteTag(t)})
 	if err != nil || len(list) != 1 {
@@ -433,17 +425,17 @@ func testCloudUnavailable(t *testing.T, c ports.Cloud, h CloudHarness) {
 func testCloudListManaged(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx := cloudCtx(t)
 	mine := suiteTag(t)
-	a, _, err := c.CreateInstance(ctx, suiteSpec(t, h, map[string]string{"role": "a"}), "op-list-a")
+	a, _, err := c.RunInstance(ctx, suiteSpec(t, h, map[string]string{"role": "a"}), "op-list-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := c.CreateInstance(ctx, suiteSpec(t, h, map[string]string{"role": "b"}), "op-list-b")
+	b, _, err := c.RunInstance(ctx, suiteSpec(t, h, map[string]string{"role": "b"}), "op-list-b")
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := h.BaseSpec()
 	other.Tags = map[string]string{"seatide-suite": mine + "-other", "role": "a"}
-	if _, _, err := c.CreateInstance(ctx, other, "op-list-other"); err != nil {
+	if _, _, err := c.RunInstance(ctx, other, "op-list-other"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -541,9 +533,9 @@ func testCloudCommandFails(t *testing.T, c ports.Cloud, h CloudHarness) {
 func testCloudCancelled(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, err := c.CreateInstance(ctx, suiteSpec(t, h, nil), "op-cancelled")
+	_, _, err := c.RunInstance(ctx, suiteSpec(t, h, nil), "op-cancelled")
 	if !errors.Is(err, context.Canceled) {
-		t.Errorf("CreateInstance with a cancelled ctx: err = %v, want context.Canceled in the chain", err)
+		t.Errorf("RunInstance with a cancelled ctx: err = %v, want context.Canceled in the chain", err)
 	}
 	if _, err := c.DescribeInstance(ctx, "i-any"); !errors.Is(err, context.Canceled) {
 		t.Errorf("DescribeInstance with a cancelled ctx: err = %v, want context.Canceled in the chain", err)
@@ -561,9 +553,10 @@ func testCloudStopModes(t *testing.T, c ports.Cloud, h CloudHarness) {
 	ctx := cloudCtx(t)
 	spec := suiteSpec(t, h, nil)
 	id := createRunning(t, ctx, c, h, spec, "op-stop-modes")
-	ip, _, err := c.AllocatePublicIP(ctx, id)
+	got, err := c.DescribeInstance(ctx, id)
+	ip := got.PublicIP
 	if err != nil || ip == "" {
-		t.Fatalf("AllocatePublicIP = %q, %v", ip, err)
+		t.Fatalf("DescribeInstance = %+v, %v; want a public IP", got, err)
 	}
 	if _, err := c.StopInstance(ctx, id, ""); !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("StopInstance with no mode: err = %v, want invalid", err)
@@ -571,7 +564,7 @@ func testCloudStopModes(t *testing.T, c ports.Cloud, h CloudHarness) {
 	if _, err := c.StopInstance(ctx, id, ports.StopCharging); err != nil {
 		t.Fatalf("StopInstance(StopCharging): %v", err)
 	}
-	got := waitStatus(t, ctx, c, h, id, domain.StatusStopped)
+	got = waitStatus(t, ctx, c, h, id, domain.StatusStopped)
 	if got.StoppedMode != ports.StopCharging || got.PublicIP != "" {
 		t.Errorf("after a StopCharging stop: mode %q, IP %q; want StopCharging and the IP released", got.StoppedMode, got.PublicIP)
 	}
@@ -604,5 +597,21 @@ func testCloudStopModes(t *testing.T, c ports.Cloud, h CloudHarness) {
 	got = waitStatus(t, ctx, c, h, id, domain.StatusRunning)
 	if got.PublicIP != second {
 		t.Errorf("after a KeepCharging stop and a start: IP %q, want %q", got.PublicIP, second)
+	}
+}
+
+// testCloudCheckCreate: a dry run accepts a good spec and creates nothing,
+// and refuses a sold-out offer as RunInstance would.
+func testCloudCheckCreate(t *testing.T, c ports.Cloud, h CloudHarness) {
+	ctx := cloudCtx(t)
+	spec := suiteSpec(t, h, nil)
+	if err := c.CheckCreate(ctx, spec); err != nil {
+		t.Fatalf("CheckCreate of a good spec: %v", err)
+	}
+	h.SetStock(spec.Zone, spec.InstanceType, false)
+	wantErr(t, "CheckCreate when sold out", c.CheckCreate(ctx, spec), domain.ErrNoStock)
+	list, err := c.ListManaged(ctx, map[string]string{"seatide-suite": suiteTag(t)})
+	if err != nil || len(list) != 0 {
+		t.Errorf("ListManaged = %+v, %v; a dry run must not create", list, err)
 	}
 }
