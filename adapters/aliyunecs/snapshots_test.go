@@ -155,3 +155,36 @@ func TestSpotReclaimNotice(t *testing.T) {
 		t.Fatalf("left with its disks: %+v", left)
 	}
 }
+
+// With SpotInterruptionBehavior Stop the reclaim stops the instance in
+// economical mode after the notice: its disks, and the world, stay.
+func TestSpotReclaimStops(t *testing.T) {
+	ctx := context.Background()
+	s := startSim(t, ecssim.Options{TransitionTime: time.Second, ReclaimNotice: 5 * time.Minute, Minecraft: &ecssim.MinecraftOptions{}})
+	c := newClient(t, clientConfig(s))
+	spec := baseSpec(s.RegionID())
+	spec.SpotStrategy, spec.SpotInterruption = "SpotAsPriceGo", "Stop"
+	spec.DataDisk = &ports.Disk{Category: "cloud_essd", Size: 20}
+	id, _, err := c.RunInstance(ctx, spec, "tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(5 * time.Second)
+	if err := s.UpdateMinecraft(id, func(m *ecssim.MinecraftState) error { m.World = "W1"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReclaimSpot(id); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(5 * time.Minute)
+	ci, err := c.DescribeInstance(ctx, id)
+	if err != nil || ci.Status != domain.StatusStopped || ci.Reclaiming || ci.StoppedMode != ports.StopCharging {
+		t.Fatalf("after the notice: %+v %v", ci, err)
+	}
+	if d, err := c.DataDisk(ctx, id); err != nil || d.SizeGiB != 20 {
+		t.Fatalf("data disk kept: %+v %v", d, err)
+	}
+	if mc, _ := s.Minecraft(); len(mc) != 1 || mc[0].World != "W1" {
+		t.Fatalf("world kept: %+v", mc)
+	}
+}

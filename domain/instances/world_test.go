@@ -19,8 +19,9 @@ import (
 // recordingCloud remembers the spec of every create.
 type recordingCloud struct {
 	*fakeCloud
-	mu    sync.Mutex
-	specs []ports.InstanceSpec
+	mu      sync.Mutex
+	specs   []ports.InstanceSpec
+	scripts []string
 }
 
 func (c *recordingCloud) RunInstance(ctx context.Context, sp ports.InstanceSpec, tok string) (string, string, error) {
@@ -28,6 +29,25 @@ func (c *recordingCloud) RunInstance(ctx context.Context, sp ports.InstanceSpec,
 	c.specs = append(c.specs, sp)
 	c.mu.Unlock()
 	return c.fakeCloud.RunInstance(ctx, sp, tok)
+}
+
+func (c *recordingCloud) RunCommand(ctx context.Context, id, script, tok string) (string, string, error) {
+	c.mu.Lock()
+	c.scripts = append(c.scripts, script)
+	c.mu.Unlock()
+	return c.fakeCloud.RunCommand(ctx, id, script, tok)
+}
+
+func (c *recordingCloud) ran(script string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, s := range c.scripts {
+		if s == script {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *recordingCloud) lastSpec() ports.InstanceSpec {
@@ -109,6 +129,8 @@ type worldFixture struct {
 	ledger  *memstore.Ledger
 	history *memstore.History
 	clock   *portstest.ManualClock
+	probe   *fakeProbe
+	sink    *recordingSink
 }
 
 var worldT0 = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -118,7 +140,8 @@ func newWorldFixture(t *testing.T, change func(*instances.Config)) *worldFixture
 	clock := portstest.NewManualClock(worldT0)
 	fc := newFakeCloud()
 	f := &worldFixture{cloud: &recordingCloud{fakeCloud: fc}, snaps: &fakeSnaps{cloud: fc, snaps: map[string]*ports.Snapshot{}},
-		backups: &memstore.Backups{}, ledger: &memstore.Ledger{}, history: &memstore.History{}, clock: clock}
+		backups: &memstore.Backups{}, ledger: &memstore.Ledger{}, history: &memstore.History{}, clock: clock,
+		probe: &fakeProbe{}, sink: &recordingSink{}}
 	cfg := instances.Config{
 		Offers:       []instances.Offer{{Zone: "cn-h", InstanceType: "ecs.g6.large"}, {Zone: "cn-i", InstanceType: "ecs.g6.large"}},
 		Spec:         ports.InstanceSpec{DataDisk: &ports.Disk{Category: "cloud_essd", Size: 20}},
@@ -129,7 +152,8 @@ func newWorldFixture(t *testing.T, change func(*instances.Config)) *worldFixture
 		change(&cfg)
 	}
 	f.svc = instances.New(instances.Deps{Cloud: f.cloud, Store: memstore.NewInstances(clock), History: f.history,
-		Leases: memstore.NewLeases(clock), Ledger: f.ledger, Clock: clock, Snapshots: f.snaps, Backups: f.backups}, cfg)
+		Leases: memstore.NewLeases(clock), Ledger: f.ledger, Clock: clock, Snapshots: f.snaps, Backups: f.backups,
+		Probe: f.probe, Events: f.sink}, cfg)
 	t.Cleanup(f.svc.Close)
 	return f
 }
@@ -272,4 +296,68 @@ func TestWorldForceOptionalAndRestorePick(t *testing.T) {
 			t.Error("the pick must be used once")
 		}
 	})
+}
+
+// The watchdogs' releases back the world up first: the idle release runs
+// the save script, the crash delete does not (a silent server cannot
+// flush); both snapshot, and the backup events go out.
+func TestWorldWatchdogReleases(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		change func(*instances.Config)
+		silent bool
+		acted  string
+		saves  int
+	}{
+		{"idle release", func(c *instances.Config) {
+			c.IdleStopAfter, c.IdleGrace, c.World.IdleRelease = 10*time.Minute, 0, true
+		}, false, domain.ActionIRelease, 1},
+		{"crash delete", func(c *instances.Config) {
+			c.CrashAfter, c.CrashAction = 10*time.Minute, instances.CrashDelete
+		}, true, domain.ActionSDelete, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWorldFixture(t, tc.change)
+			if err := f.svc.Create(ctx, admin); err != nil {
+				t.Fatal(err)
+			}
+			f.svc.Wait()
+			f.probe.mu.Lock()
+			f.probe.silent = tc.silent
+			f.probe.mu.Unlock()
+			var acted string
+			for m := 0; m <= 10 && acted == ""; m++ {
+				f.clock.Set(worldT0.Add(time.Hour + time.Duration(m)*time.Minute))
+				rep, err := f.svc.Watch(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				acted = rep.Acted
+			}
+			if acted != tc.acted || f.cloud.count() != 0 {
+				t.Fatalf("acted %q with %d instances left, want %q and none", acted, f.cloud.count(), tc.acted)
+			}
+			if n := f.cloud.ran("save"); n != tc.saves {
+				t.Errorf("save script ran %d times, want %d", n, tc.saves)
+			}
+			h := f.lastHistory(t)
+			if h.Action != tc.acted || !strings.Contains(h.Detail, "; world kept in backup bk-") {
+				t.Errorf("history %+v", h)
+			}
+			list, _ := f.backups.Backups(ctx)
+			if len(list) != 1 || list[0].State != domain.BackupReady || list[0].Source != domain.BackupOnDelete {
+				t.Fatalf("backups %+v", list)
+			}
+			var types []string
+			for _, typ := range f.sink.types() {
+				if strings.HasPrefix(typ, "backup.") {
+					types = append(types, typ)
+				}
+			}
+			if got := strings.Join(types, " "); got != "backup.started backup.ready" {
+				t.Errorf("backup events %q", got)
+			}
+		})
+	}
 }
