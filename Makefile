@@ -19,7 +19,7 @@ build:
 test: vet
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
-## test-short: the quick tests only, without the race detector
+## test-short: the quick tests only: no database servers (SQLite stays), no end-to-end runs, no race detector
 test-short:
 	$(GO) test -short $(PKGS)
 

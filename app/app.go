@@ -48,6 +48,7 @@ type App struct {
 	// is set; nil otherwise.
 	metricsSrv *http.Server
 	metricsLn  net.Listener
+	events     *eventParts
 }
 
 // New opens the database, applies migrations when configured to, and
@@ -104,10 +105,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if icfg.ProcessID == "" {
+		icfg.ProcessID = newProcessID() // the instance monitors and the webhook deliverer hold leases as one process
+	}
+	if a.events, err = wireEvents(ctx, cfg, db, a.clock, icfg.ProcessID, log, reg); err != nil {
+		a.cloud.Close()
+		_ = db.Close()
+		return nil, err
+	}
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics, Snapshots: a.cloud.snaps, Backups: db.Backups(),
+		Observer: metrics, Events: a.events.bus, Snapshots: a.cloud.snaps, Backups: db.Backups(),
 	}, icfg)
 	hasher := password.New(password.Options{MaxConcurrent: cfg.Users.MaxConcurrentHashes})
 	a.users = users.New(db.Users(), hasher, tokens, a.clock, users.Options{
@@ -142,6 +151,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Console:        consoleHandler(cfg),
 		SecureCookies:  cfg.Production,
 		Settings:       func() any { return cfg.Settings() },
+		Events:         a.events.hub,
+		Webhooks:       a.events.status,
+		SSEHeartbeat:   cfg.Events.Heartbeat,
 	})
 	a.srv = &http.Server{
 		Handler:           api,
@@ -265,6 +277,15 @@ func (a *App) Run(ctx context.Context) error {
 		stopMonitors()
 		<-monitors
 	}()
+	// Live readers and webhooks; event streams end when shutdown starts,
+	// or Shutdown would wait for them until its timeout.
+	ectx, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
+	waitEvents := a.events.run(ectx)
+	a.srv.RegisterOnShutdown(stopEvents)
+	defer func() {
+		stopEvents()
+		waitEvents()
+	}()
 
 	servers := []struct {
 		srv *http.Server
@@ -317,6 +338,7 @@ func (a *App) Simulator() *ecssim.Server { return a.cloud.sim }
 // cloud and the database; call it after Run returns.
 func (a *App) Close() error {
 	a.instances.Close()
+	a.events.bus.Close() // stores what the services emitted last
 	a.cloud.Close()
 	return a.db.Close()
 }

@@ -59,7 +59,7 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		Retry: aliyunecs.Retry{
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
-		Logger:  log, // the adapter names itself: component=aliyunecs
+		Logger:  log.With("component", "aliyunecs"),
 		OnRetry: metrics.Retry,
 	})
 	if err != nil {
@@ -96,7 +96,7 @@ func openBilling(cfg ECSConfig, info InfoConfig, simulated bool, log *slog.Logge
 			MaxAttempts: cfg.Retry.MaxAttempts, BaseDelay: cfg.Retry.BaseDelay, MaxDelay: cfg.Retry.MaxDelay,
 		},
 		OnRetry: onRetry,
-		Logger:  log, // the adapter names itself: component=aliyunecs
+		Logger:  log.With("component", "aliyunecs"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bss: %w", err)
@@ -241,6 +241,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		CrashAction:         cfg.Watchdog.CrashAction,
 		IdleStopAfter:       cfg.Idle.StopAfter,
 		IdleGrace:           cfg.Idle.Grace,
+		PlayerEvents:        true, // players joining and leaving are events
 		CostLocation:        cfg.Budget.location,
 		BudgetMonthly:       cfg.Budget.monthly,
 		BudgetStopAtCap:     cfg.Budget.StopAtCap,

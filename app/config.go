@@ -44,6 +44,8 @@ type Config struct {
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	World     WorldConfig     `mapstructure:"world"`
 	Console   ConsoleConfig   `mapstructure:"console"`
+	Events    EventsConfig    `mapstructure:"events"`
+	Notify    NotifyConfig    `mapstructure:"notify"`
 
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	// MemoryLimit is the Go runtime's soft memory limit for serve, e.g.
@@ -307,6 +309,13 @@ func defaults() map[string]any {
 		"metrics.listen":            "",
 		"console.enabled":           true,
 
+		"events.keep":          "720h",
+		"events.poll_interval": "1s",
+		"events.heartbeat":     "15s",
+		"events.client_buffer": 256,
+		"notify.language":      "en",
+		"notify.webhooks":      []any{},
+
 		"idle.action":                   "stop",
 		"sim.reclaim_notice":            "5m",
 		"world.enabled":                 true,
@@ -505,6 +514,9 @@ func (c *Config) finish() error {
 	}
 	if c.Sim.ReclaimNotice <= 0 {
 		return fmt.Errorf("sim.reclaim_notice: %v must be positive", c.Sim.ReclaimNotice)
+	}
+	if err := c.finishEvents(); err != nil {
+		return err
 	}
 	return c.finishWatch()
 }

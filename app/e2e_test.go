@@ -94,6 +94,9 @@ func startServiceConfig(t *testing.T, cfg app.Config) *service {
 // s.stop is called.
 func runService(t *testing.T, cfg app.Config) *service {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end: runs the whole service (skipped by -short)")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -82,6 +82,11 @@ type OutboxStore interface {
 
 	// Status reports each endpoint in endpoints (in that order).
 	Status(ctx context.Context, endpoints []string) ([]EndpointStatus, error)
+
+	// DropOthers removes the deliveries queued for endpoints not in keep
+	// (removed or renamed in the configuration, so nobody would deliver
+	// them and they would keep their events for ever); it returns how many.
+	DropOthers(ctx context.Context, keep []string) (int64, error)
 }
 
 // WebhookSender delivers one event to one configured webhook endpoint

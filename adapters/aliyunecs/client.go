@@ -213,7 +213,7 @@ func newConn(product string, cfg Config, build func(*openapi.Config) (any, error
 		timeout: cfg.CallTimeout,
 		retry:   cfg.Retry,
 		onRetry: cfg.OnRetry,
-		log:     log.With("component", "aliyunecs", "product", product, "region", cfg.RegionID),
+		log:     log.With("product", product, "region", cfg.RegionID), // the caller names the component
 		sleep:   sleepCtx,
 	}, nil
 }

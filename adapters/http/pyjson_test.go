@@ -15,6 +15,9 @@ func TestMarshalPython(t *testing.T) {
 		{"non-ascii", "ünï密", `"\u00fcn\u00ef\u5bc6"` + "\n"},
 		{"astral", "a😀", `"a\ud83d\ude00"` + "\n"},
 		{"no html escaping", "<a&b>", `"<a&b>"` + "\n"},
+		{"no html escaping inside an envelope", envelope{Status: "ok", Data: map[string]string{"detail": "a -> b & c"}, hasData: true},
+			`{"status": "ok", "data": {"detail": "a -> b & c"}}` + "\n"},
+		{"nor in a failure", envelope{Status: "ng", Msg: "x <y>"}, `{"status": "ng", "msg": "x <y>"}` + "\n"},
 		{"numbers", map[string]any{"n": 1.5, "l": []int{1, 2}}, `{"l": [1, 2], "n": 1.5}` + "\n"},
 	}
 	for _, tt := range tests {

@@ -51,11 +51,20 @@ type Options struct {
 	Checks []Check
 	// ObserveRequest hears every answered request (for metrics): its route
 	// pattern (UnmatchedRoute when none matched, so that the label set stays
-	// bounded), method, status and duration. nil: none.
+	// bounded), method, status, outcome (v1: the envelope's status; else the
+	// status class) and duration. nil: none.
 	ObserveRequest func(route, method string, status int, outcome string, elapsed time.Duration)
 	// Metrics is served at GET /metrics; nil: no such route (e.g. when
 	// metrics have a listener of their own).
 	Metrics http.Handler
+	// Console serves the web console's files for GET requests outside /api
+	// (nil: none). SecureCookies marks the console's session cookies
+	// Secure (production, behind HTTPS).
+	Console       http.Handler
+	SecureCookies bool
+	// Settings returns the effective configuration with secrets hidden, for
+	// GET /api/v2/settings (admins); nil: no such route.
+	Settings func() any
 
 	// Events serves GET /api/v2/events (nil: no such route); Webhooks
 	// reports GET /api/v2/webhooks. SSEHeartbeat paces the comment lines
@@ -65,15 +74,6 @@ type Options struct {
 	Webhooks     WebhookStatus
 	SSEHeartbeat time.Duration
 	SSETicker    func(time.Duration) (<-chan time.Time, func())
-
-	// Console serves the web console's files for GET requests outside /api
-	// (nil: none). SecureCookies marks the console's session cookies
-	// Secure (production, behind HTTPS).
-	Console       http.Handler
-	SecureCookies bool
-	// Settings returns the effective configuration with secrets hidden, for
-	// GET /api/v2/settings (admins); nil: no such route.
-	Settings func() any
 }
 
 // Server holds the routes and what they call.
@@ -87,13 +87,13 @@ type Server struct {
 	checks    []Check
 	observe   func(route, method string, status int, outcome string, elapsed time.Duration)
 
+	secureCookies bool
+	settings      func() any
+
 	events       EventStream
 	webhooks     WebhookStatus
 	sseHeartbeat time.Duration
 	sseTicker    func(time.Duration) (<-chan time.Time, func())
-
-	secureCookies bool
-	settings      func() any
 }
 
 // New builds the handler tree.
@@ -116,7 +116,7 @@ func New(opts Options) *Server {
 	if len(opts.AllowedOrigins) > 0 {
 		r.Use(cors.Handler(cors.Options{
 			AllowedOrigins: opts.AllowedOrigins,
-			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodOptions},
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 			AllowedHeaders: []string{"Content-Type", "Authorization", "X-Request-Id"},
 			ExposedHeaders: []string{"X-Request-Id"},
 			MaxAge:         600,

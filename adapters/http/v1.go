@@ -23,15 +23,28 @@ type envelope struct {
 
 func (e envelope) MarshalJSON() ([]byte, error) {
 	if e.hasData {
-		return json.Marshal(struct {
+		return marshalNoHTMLEscape(struct {
 			Status string `json:"status"`
 			Data   any    `json:"data"`
 		}{e.Status, e.Data})
 	}
-	return json.Marshal(struct {
+	return marshalNoHTMLEscape(struct {
 		Status string `json:"status"`
 		Msg    string `json:"msg"`
 	}{e.Status, e.Msg})
+}
+
+// marshalNoHTMLEscape is json.Marshal without turning <, > and & into
+// \u003c, \u003e and \u0026: Python's json.dumps writes them as they are,
+// and the outer encoder keeps what a Marshaler returns.
+func marshalNoHTMLEscape(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // httpError is the body of the v1 unknown-route, unauthorised and crash

@@ -42,13 +42,6 @@ func (s *Server) v2Routes(r chi.Router) {
 	// The signed-in caller.
 	r.With(s.v2Auth).Get("/me", s.v2Me)
 
-	// The world's backups (issue 16).
-	s.backupRoutes(r)
-	// Events and notifications (issue 18).
-	if s.events != nil {
-		r.With(s.v2Auth).Get("/events", s.v2Events)
-	}
-	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
 	// The console's cookie session (v2session.go).
 	r.Post("/session", s.v2SignIn)
 	r.Delete("/session", s.v2SignOut)
@@ -74,6 +67,15 @@ func (s *Server) v2Routes(r chi.Router) {
 	if s.settings != nil {
 		r.With(s.v2Auth).Get("/settings", s.v2Settings)
 	}
+
+	// The world's backups (issue 16).
+	s.backupRoutes(r)
+
+	// Events and notifications (issue 18).
+	if s.events != nil {
+		r.With(s.v2Auth).Get("/events", s.v2Events)
+	}
+	r.With(s.v2Auth).Get("/webhooks", s.v2Webhooks)
 }
 
 // v2Headers keeps v2 answers out of shared caches and stops browsers from

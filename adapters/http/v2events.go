@@ -127,6 +127,9 @@ func (s *Server) v2Events(w http.ResponseWriter, r *http.Request) {
 	defer s.events.Unsubscribe(sub)
 
 	rc := http.NewResponseController(w)
+	// The server's timeouts guard ordinary requests: a stream reads
+	// nothing more, and each write gets its own deadline below.
+	_ = rc.SetReadDeadline(time.Time{})
 	write := func(b []byte) error {
 		_ = rc.SetWriteDeadline(time.Now().Add(sseWriteTimeout))
 		_, err := w.Write(b)

@@ -340,3 +340,21 @@ func TestEventStreamHundredClients(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A stream outlives the server's read and write timeouts (which guard
+// ordinary requests): it ends only when the reader goes or is dropped.
+func TestEventStreamOutlivesServerTimeouts(t *testing.T) {
+	f := newEventsFixture(t, 64)
+	f.srv.Close()
+	srv := httptest.NewUnstartedServer(f.srv.Config.Handler)
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 50*time.Millisecond, 50*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	f.srv = srv
+	c := f.connect(t, "admin", "")
+	time.Sleep(200 * time.Millisecond) // the subject of the test: wall time past both timeouts
+	f.emit(domain.EventPlayerJoined, "late")
+	if got := c.events(t, 1); got[0].id != 1 {
+		t.Fatalf("got %v", ids(got))
+	}
+}

@@ -150,6 +150,22 @@ func (s *Events) status(endpoint string) ports.EndpointStatus {
 	return st
 }
 
+func (s *Events) DropOthers(ctx context.Context, keep []string) (int64, error) {
+	if err := ctxErr(ctx); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var n int64
+	for ep, q := range s.outbox {
+		if !slices.Contains(keep, ep) {
+			n += int64(len(q))
+			delete(s.outbox, ep)
+		}
+	}
+	return n, nil
+}
+
 func (s *Events) Status(ctx context.Context, endpoints []string) ([]ports.EndpointStatus, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err

@@ -9,8 +9,8 @@ import (
 )
 
 func TestUserStore(t *testing.T) {
-	portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
-		return memstore.New(nil)
+	portstest.RunUserStoreTests(t, func(t *testing.T, clock ports.Clock) ports.UserStore {
+		return memstore.New(clock)
 	})
 }
 

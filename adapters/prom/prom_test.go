@@ -272,3 +272,44 @@ func TestHandlerServesTextFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestEventMetrics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := prom.NewEventMetrics(reg, []string{"json-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.EventStored(domain.EventPlayerJoined)
+	m.EventLost()
+	m.StreamClients(3)
+	m.StreamClients(-1)
+	m.StreamDropped()
+	m.WebhookAttempt("json-1", false)
+	m.WebhookAttempt("json-1", true)
+	m.WebhookAttempt("json-1", true)
+	want := `
+# HELP seatide_event_stream_clients Live event stream (SSE) readers connected to this process.
+# TYPE seatide_event_stream_clients gauge
+seatide_event_stream_clients 2
+# HELP seatide_event_stream_dropped_total Live event stream readers dropped for falling too far behind.
+# TYPE seatide_event_stream_dropped_total counter
+seatide_event_stream_dropped_total 1
+# HELP seatide_events_lost_total Events that could not be stored (queue full or database down); each is logged.
+# TYPE seatide_events_lost_total counter
+seatide_events_lost_total 1
+# HELP seatide_webhook_deliveries_total Webhook delivery attempts, by endpoint name and result (ok or failed).
+# TYPE seatide_webhook_deliveries_total counter
+seatide_webhook_deliveries_total{endpoint="json-1",result="failed"} 1
+seatide_webhook_deliveries_total{endpoint="json-1",result="ok"} 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), prom.StreamClients, prom.StreamDropped, prom.EventsLost, prom.WebhookDeliveries); err != nil {
+		t.Error(err)
+	}
+	rec := httptest.NewRecorder()
+	prom.Handler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, line := range []string{`seatide_events_total{type="player.joined"} 1`, `seatide_events_total{type="backup.failed"} 0`} {
+		if !strings.Contains(rec.Body.String(), line+"\n") {
+			t.Errorf("no %s", line)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/seatidemc/seatide/domain"
@@ -186,6 +187,24 @@ func (s *EventStore) Retry(ctx context.Context, endpoint string, eventID int64, 
 		return err
 	})
 	return s.err(ctx, err, "retry")
+}
+
+func (s *EventStore) DropOthers(ctx context.Context, keep []string) (int64, error) {
+	ctx, cancel := s.db.ctx(ctx)
+	defer cancel()
+	query, args := "DELETE FROM event_outbox", []any{}
+	if len(keep) > 0 {
+		query += " WHERE endpoint NOT IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(keep)), ", ") + ")"
+		for _, k := range keep {
+			args = append(args, k)
+		}
+	}
+	res, err := s.db.sql.ExecContext(ctx, s.db.d.q(query), args...)
+	if err != nil {
+		return 0, s.err(ctx, err, "drop others")
+	}
+	n, err := res.RowsAffected()
+	return n, s.err(ctx, err, "drop others")
 }
 
 func (s *EventStore) Status(ctx context.Context, endpoints []string) ([]ports.EndpointStatus, error) {

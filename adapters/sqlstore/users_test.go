@@ -12,16 +12,16 @@ import (
 // Each subtest gets a database of its own (see sqltest).
 func TestUserStore(t *testing.T) {
 	sqltest.EachDriver(t, func(t *testing.T, driver string) {
-		portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
-			return sqltest.Open(t, driver).Users()
+		portstest.RunUserStoreTests(t, func(t *testing.T, clock ports.Clock) ports.UserStore {
+			return sqltest.OpenConfig(t, sqlstore.Config{Driver: driver, Clock: clock}).Users()
 		})
 	})
 }
 
 // An in-memory sqlite database works too (one connection, kept open).
 func TestUserStoreSQLiteInMemory(t *testing.T) {
-	portstest.RunUserStoreTests(t, func(t *testing.T) ports.UserStore {
-		db, err := sqlstore.Open(t.Context(), sqlstore.Config{Driver: "sqlite", DSN: ":memory:"})
+	portstest.RunUserStoreTests(t, func(t *testing.T, clock ports.Clock) ports.UserStore {
+		db, err := sqlstore.Open(t.Context(), sqlstore.Config{Driver: "sqlite", DSN: ":memory:", Clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -184,7 +184,9 @@ func (s *Sender) Request(ctx context.Context, ep *Endpoint, e domain.Event) (*ht
 			u.RawQuery = q.Encode()
 		}
 	case FormatOneBot:
-		u.Path = strings.TrimSuffix(u.Path, "/") + "/send_group_msg"
+		if !strings.HasSuffix(u.Path, "/send_group_msg") { // the API's base, or the action's own URL
+			u.Path = strings.TrimSuffix(u.Path, "/") + "/send_group_msg"
+		}
 		u.RawQuery = ""
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))

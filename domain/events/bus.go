@@ -59,8 +59,9 @@ type Bus struct {
 	obs   ports.EventObserver
 	queue chan queued
 
-	closeOnce sync.Once
-	done      chan struct{}
+	mu     sync.RWMutex // guards closed against Emit's send
+	closed bool
+	done   chan struct{}
 }
 
 type queued struct {
@@ -94,6 +95,13 @@ func (b *Bus) Emit(ctx context.Context, e domain.Event) {
 	if e.Time.IsZero() {
 		e.Time = b.d.Clock.Now()
 	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if b.closed {
+		b.obs.EventLost()
+		b.log.Error("event lost: emitted after shutdown", "type", e.Type, "instance", e.Instance)
+		return
+	}
 	select {
 	case b.queue <- queued{e, domain.RequestIDFrom(ctx)}:
 	default:
@@ -102,10 +110,15 @@ func (b *Bus) Emit(ctx context.Context, e domain.Event) {
 	}
 }
 
-// Close stores the events already queued, then stops. Emit must not be
-// called after Close.
+// Close stores the events already queued, then stops; an event emitted
+// after Close is lost (and logged).
 func (b *Bus) Close() {
-	b.closeOnce.Do(func() { close(b.queue) })
+	b.mu.Lock()
+	if !b.closed {
+		b.closed = true
+		close(b.queue)
+	}
+	b.mu.Unlock()
 	<-b.done
 }
 

@@ -109,6 +109,13 @@ func (d *Deliverer) Backoff(attempt int) time.Duration {
 // Run delivers until ctx ends, while this process holds the lease.
 func (d *Deliverer) Run(ctx context.Context) {
 	if len(d.cfg.Endpoints) == 0 {
+		// Nothing to deliver; deliveries left from endpoints configured
+		// before are dropped once, by whoever holds the lease.
+		if held, _ := d.acquire(ctx); held {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = d.leases.Release(rctx, WebhookLease, d.cfg.Holder)
+		}
 		return
 	}
 	var wg sync.WaitGroup
@@ -149,6 +156,11 @@ func (d *Deliverer) acquire(ctx context.Context) (bool, error) {
 	was := d.held.Swap(held)
 	if held && !was {
 		d.log.Info("delivering webhooks from this process", "holder", d.cfg.Holder)
+		if n, err := d.outbox.DropOthers(ctx, d.cfg.Endpoints); err != nil {
+			d.log.Warn("dropping deliveries of endpoints no longer configured", "err", err)
+		} else if n > 0 {
+			d.log.Warn("dropped deliveries of endpoints no longer configured", "count", n)
+		}
 	}
 	return held, err
 }

@@ -187,3 +187,25 @@ func TestDeliveryRestartMidDelivery(t *testing.T) {
 		t.Fatalf("after the restart got %v, want %v with the interrupted one twice", got, want)
 	}
 }
+
+// Deliveries queued for an endpoint that is no longer configured are
+// dropped when a deliverer takes the lease, so their events can be pruned.
+func TestDeliveryDropsRemovedEndpoints(t *testing.T) {
+	ctx := context.Background()
+	clock := portstest.NewManualClock(t0)
+	store := &memstore.Events{}
+	emitN(t, store, 3, "old", "kept")
+	d := events.NewDeliverer(store, memstore.NewLeases(clock), &receiver{down: true}, clock, nil, nil,
+		events.DelivererConfig{Endpoints: []string{"kept"}, Holder: "p1", Jitter: halfJitter})
+	must(t, d.Step(ctx))
+	st, _ := store.Status(ctx, []string{"old", "kept"})
+	if st[0].Backlog != 0 || st[1].Backlog != 3 {
+		t.Fatalf("%+v", st)
+	}
+	none := events.NewDeliverer(store, memstore.NewLeases(clock), &receiver{}, clock, nil, nil, events.DelivererConfig{Holder: "p2"})
+	none.Run(ctx) // no endpoints: returns at once, after dropping the rest
+	st, _ = store.Status(ctx, []string{"kept"})
+	if st[0].Backlog != 0 {
+		t.Fatalf("%+v", st)
+	}
+}

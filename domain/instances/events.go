@@ -49,6 +49,10 @@ func Reason(err error) string {
 	if errors.As(err, &se) {
 		return se.Error()
 	}
+	var be *domain.BudgetError
+	if errors.As(err, &be) {
+		return be.Error()
+	}
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code != domain.CodeInternal {
 		return de.Message

@@ -113,6 +113,8 @@ func TestReasonIsSafe(t *testing.T) {
 		{&domain.StateError{Action: "start", Current: domain.StatusRunning, Required: domain.StatusStopped}, "The instance is Running but must be Stopped to start."},
 		{domain.Internal(context.DeadlineExceeded, "dial tcp 10.0.0.1: secret detail"), "internal error"},
 		{context.Canceled, "internal error"},
+		{&domain.BudgetError{Spent: 9_000_000, Hour: 2_000_000, Budget: 10_000_000, Currency: "CNY"},
+			"This month's spend of 9.00 CNY plus one more hour at 2.00 CNY would pass the monthly budget of 10.00 CNY."},
 	} {
 		if got := instances.Reason(tc.err); got != tc.want {
 			t.Errorf("Reason(%v) = %q, want %q", tc.err, got, tc.want)
@@ -199,6 +201,34 @@ func TestPlayersJoinAndLeave(t *testing.T) {
 		}
 	}
 	want := []string{"player.joined alex 1", "player.joined steve 2", "player.left alex 1", "player.left steve 0"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// An admin's start, stop and delete are operations too: started, then
+// succeeded or failed with the reason.
+func TestAdminActionsEmitOperations(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, func(c *instances.Config) { c.DeployEnabled = false })
+	must(t, f.svc.Create(ctx, admin))
+	f.svc.Wait()
+	f.events.mu.Lock()
+	f.events.events = nil
+	f.events.mu.Unlock()
+	if err := f.svc.Start(ctx, admin); err == nil {
+		t.Fatal("start of a running server")
+	}
+	must(t, f.svc.Stop(ctx, admin))
+	var got []string
+	for _, e := range f.events.all() {
+		if e.Type.Category() == "operation" {
+			d := e.Data()
+			got = append(got, fmt.Sprintf("%s %s %s", e.Type, d.Action, d.Reason))
+		}
+	}
+	want := []string{"operation.started start ", "operation.failed start The instance is Running but must be Stopped to start.",
+		"operation.started stop ", "operation.succeeded stop "}
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %q, want %q", got, want)
 	}

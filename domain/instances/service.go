@@ -789,9 +789,16 @@ func (s *Service) adminAction(ctx context.Context, actor *domain.User, action st
 		return err
 	}
 	started := s.clock.Now()
+	op := domain.Operation{Action: action, StartedBy: actor.Username, InstanceID: inst.ID}
+	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	reqID, err := do(inst)
 	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: action, InstanceID: inst.ID,
 		Result: result(err), RequestID: reqID, Detail: budgetDetail(err), StartedAt: started})
+	if err != nil {
+		s.emitOp(ctx, domain.EventOperationFailed, op, err)
+	} else {
+		s.emitOp(ctx, domain.EventOperationSucceeded, op, nil)
+	}
 	return err
 }
 

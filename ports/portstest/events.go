@@ -27,6 +27,7 @@ func RunEventStoreTests(t *testing.T, newStores func(t *testing.T) EventStores) 
 		{"OutboxInOrderPerEndpoint", testOutboxOrder},
 		{"OutboxRetryAndStatus", testOutboxRetry},
 		{"PruneKeepsQueued", testEventsPrune},
+		{"DropOthers", testOutboxDropOthers},
 	})
 }
 
@@ -188,5 +189,22 @@ func testEventsPrune(t *testing.T, f EventStores) {
 	}
 	if id, _ := f.Events.LastID(ctx); id != fresh.ID {
 		t.Fatalf("LastID %d", id)
+	}
+}
+
+func testOutboxDropOthers(t *testing.T, f EventStores) {
+	ctx := context.Background()
+	appendEvent(t, f.Events, domain.EventPlayerLeft, eventsT0, "a", "b", "c")
+	appendEvent(t, f.Events, domain.EventPlayerLeft, eventsT0, "b")
+	n, err := f.Outbox.DropOthers(ctx, []string{"a", "z"})
+	if err != nil || n != 3 {
+		t.Fatalf("dropped %d %v, want 3", n, err)
+	}
+	st, err := f.Outbox.Status(ctx, []string{"a", "b", "c"})
+	if err != nil || st[0].Backlog != 1 || st[1].Backlog != 0 || st[2].Backlog != 0 {
+		t.Fatalf("after %+v %v", st, err)
+	}
+	if n, err := f.Outbox.DropOthers(ctx, nil); err != nil || n != 1 {
+		t.Fatalf("dropping all: %d %v", n, err)
 	}
 }

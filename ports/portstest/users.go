@@ -16,12 +16,22 @@ import (
 	"github.com/seatidemc/seatide/ports"
 )
 
+// userFixture is a store under test and the clock it stamps times with.
+type userFixture struct {
+	ports.UserStore
+	clock *ManualClock
+}
+
 // RunUserStoreTests runs the ports.UserStore contract. newStore must return
 // an empty store of its own for every call (the subtests run in parallel);
 // it is called with the subtest's t, so it can register cleanups on it.
-func RunUserStoreTests(t *testing.T, newStore func(t *testing.T) ports.UserStore) {
+func RunUserStoreTests(t *testing.T, newStore func(t *testing.T, clock ports.Clock) ports.UserStore) {
 	t.Helper()
-	runSuite(t, newStore, []suiteCase[ports.UserStore]{
+	newFixture := func(t *testing.T) userFixture {
+		clock := NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		return userFixture{UserStore: newStore(t, clock), clock: clock}
+	}
+	runSuite(t, newFixture, []suiteCase[userFixture]{
 		{"CreateAndGet", testUserCreateAndGet},
 		{"CreateKeepsCreatedAt", testUserCreateKeepsCreatedAt},
 		{"IDsAscend", testUserIDsAscend},
@@ -130,19 +140,17 @@ func userSameTime(a, b time.Time) bool {
 		a.Truncate(time.Second).Equal(b.Truncate(time.Second))
 }
 
-func testUserCreateAndGet(t *testing.T, s ports.UserStore) {
+func testUserCreateAndGet(t *testing.T, s userFixture) {
 	in := UserFixture("Alice")
 	in.Group = domain.GroupAdmin
 	in.Nickname = userNick("Ally")
 	in.TokenVersion = 3
-	before := time.Now().UTC().Add(-time.Second)
 	got := userMustCreate(t, s, in)
-	after := time.Now().UTC().Add(time.Second)
 	if got.ID <= 0 {
 		t.Fatalf("CreateUser: ID = %d, want > 0", got.ID)
 	}
-	if got.CreatedAt.Before(before) || got.CreatedAt.After(after) {
-		t.Fatalf("CreatedAt = %v, want between %v and %v", got.CreatedAt, before, after)
+	if !got.CreatedAt.Equal(s.clock.Now()) {
+		t.Fatalf("CreatedAt = %v, want the store's clock, %v", got.CreatedAt, s.clock.Now())
 	}
 	if !got.UpdatedAt.Equal(got.CreatedAt) {
 		t.Fatalf("UpdatedAt = %v, want CreatedAt %v on a new user", got.UpdatedAt, got.CreatedAt)
@@ -153,7 +161,7 @@ func testUserCreateAndGet(t *testing.T, s ports.UserStore) {
 	userSame(t, "UserByName", userMustGet(t, s, "Alice"), want)
 }
 
-func testUserCreateKeepsCreatedAt(t *testing.T, s ports.UserStore) {
+func testUserCreateKeepsCreatedAt(t *testing.T, s userFixture) {
 	in := UserFixture("imported")
 	in.CreatedAt = time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
 	got := userMustCreate(t, s, in)
@@ -165,7 +173,7 @@ func testUserCreateKeepsCreatedAt(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserIDsAscend(t *testing.T, s ports.UserStore) {
+func testUserIDsAscend(t *testing.T, s userFixture) {
 	var last int64
 	for i := range 5 {
 		u := userMustCreate(t, s, UserFixture(fmt.Sprintf("user%d", i)))
@@ -176,7 +184,7 @@ func testUserIDsAscend(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserLookupIgnoresCase(t *testing.T, s ports.UserStore) {
+func testUserLookupIgnoresCase(t *testing.T, s userFixture) {
 	want := userMustCreate(t, s, UserFixture("MixedCase"))
 	for _, name := range []string{"MixedCase", "mixedcase", "MIXEDCASE", "mIxEdCaSe"} {
 		got := userMustGet(t, s, name)
@@ -189,7 +197,7 @@ func testUserLookupIgnoresCase(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserUsernameTaken(t *testing.T, s ports.UserStore) {
+func testUserUsernameTaken(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("bob"))
 	for _, name := range []string{"bob", "BOB", "Bob"} {
 		u := UserFixture(name)
@@ -205,7 +213,7 @@ func testUserUsernameTaken(t *testing.T, s ports.UserStore) {
 // testUserBothTaken: a sign-up whose username and email both exist (on
 // two different accounts, or one) is refused for the username on every
 // store, as v1 answered "Username already exists.".
-func testUserBothTaken(t *testing.T, s ports.UserStore) {
+func testUserBothTaken(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("dave"))
 	userMustCreate(t, s, UserFixture("erin"))
 	for _, tc := range []struct{ name, email string }{
@@ -219,7 +227,7 @@ func testUserBothTaken(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserEmailTaken(t *testing.T, s ports.UserStore) {
+func testUserEmailTaken(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("carol"))
 	for _, email := range []string{"carol@example.com", "CAROL@Example.COM"} {
 		u := UserFixture("someone")
@@ -231,7 +239,7 @@ func testUserEmailTaken(t *testing.T, s ports.UserStore) {
 	userMustCreate(t, s, UserFixture("someone"))
 }
 
-func testUserNotFound(t *testing.T, s ports.UserStore) {
+func testUserNotFound(t *testing.T, s userFixture) {
 	ctx := userCtx(t)
 	userMustCreate(t, s, UserFixture("present"))
 	_, err := s.UserByName(ctx, "absent")
@@ -245,9 +253,9 @@ func testUserNotFound(t *testing.T, s ports.UserStore) {
 	userMustBe(t, "DeleteUser", s.DeleteUser(ctx, "absent"), domain.ErrUserNotFound)
 }
 
-func testUserUpdate(t *testing.T, s ports.UserStore) {
+func testUserUpdate(t *testing.T, s userFixture) {
 	orig := userMustCreate(t, s, UserFixture("dave"))
-	time.Sleep(1100 * time.Millisecond) // so UpdatedAt visibly moves at second precision
+	s.clock.Add(2 * time.Second) // so UpdatedAt visibly moves at second precision
 	got, err := s.UpdateUser(userCtx(t), "DAVE", func(u *domain.User) error {
 		userSame(t, "fn argument", *u, orig)
 		u.Email = "dave@example.org"
@@ -277,7 +285,7 @@ func testUserUpdate(t *testing.T, s ports.UserStore) {
 	userMustCreate(t, s, u)
 }
 
-func testUserUpdateRename(t *testing.T, s ports.UserStore) {
+func testUserUpdateRename(t *testing.T, s userFixture) {
 	orig := userMustCreate(t, s, UserFixture("erin"))
 	got, err := s.UpdateUser(userCtx(t), "erin", func(u *domain.User) error { u.Username = "Erin"; return nil })
 	if err != nil || got.Username != "Erin" {
@@ -297,7 +305,7 @@ func testUserUpdateRename(t *testing.T, s ports.UserStore) {
 	userMustCreate(t, s, again)
 }
 
-func testUserUpdateConflict(t *testing.T, s ports.UserStore) {
+func testUserUpdateConflict(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("frank"))
 	orig := userMustCreate(t, s, UserFixture("grace"))
 	_, err := s.UpdateUser(userCtx(t), "grace", func(u *domain.User) error { u.Username = "FRANK"; return nil })
@@ -307,7 +315,7 @@ func testUserUpdateConflict(t *testing.T, s ports.UserStore) {
 	userSame(t, "user after failed updates", userMustGet(t, s, "grace"), orig)
 }
 
-func testUserUpdateFnError(t *testing.T, s ports.UserStore) {
+func testUserUpdateFnError(t *testing.T, s userFixture) {
 	orig := userMustCreate(t, s, UserFixture("heidi"))
 	errStop := errors.New("stop right there")
 	_, err := s.UpdateUser(userCtx(t), "heidi", func(u *domain.User) error {
@@ -324,7 +332,7 @@ func testUserUpdateFnError(t *testing.T, s ports.UserStore) {
 	userMustBe(t, "UpdateUser with a domain error from fn", err, domain.ErrPermissionDenied)
 }
 
-func testUserNickname(t *testing.T, s ports.UserStore) {
+func testUserNickname(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("ivan"))
 	if g := userMustGet(t, s, "ivan"); g.Nickname != nil {
 		t.Fatalf("Nickname = %s, want nil", userNickString(g.Nickname))
@@ -349,7 +357,7 @@ func testUserNickname(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserReturnsCopies(t *testing.T, s ports.UserStore) {
+func testUserReturnsCopies(t *testing.T, s userFixture) {
 	in := UserFixture("kate")
 	in.Nickname = userNick("K")
 	got := userMustCreate(t, s, in)
@@ -372,7 +380,7 @@ func testUserReturnsCopies(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserTokenVersion(t *testing.T, s ports.UserStore) {
+func testUserTokenVersion(t *testing.T, s userFixture) {
 	in := UserFixture("leo")
 	in.TokenVersion = 1 << 40
 	userMustCreate(t, s, in)
@@ -388,7 +396,7 @@ func testUserTokenVersion(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserDelete(t *testing.T, s ports.UserStore) {
+func testUserDelete(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("mallory"))
 	keep := userMustCreate(t, s, UserFixture("niaj"))
 	if err := s.DeleteUser(userCtx(t), "MALLORY"); err != nil {
@@ -404,7 +412,7 @@ func testUserDelete(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserListPaging(t *testing.T, s ports.UserStore) {
+func testUserListPaging(t *testing.T, s userFixture) {
 	ctx := userCtx(t)
 	if l, err := s.ListUsers(ctx, 0, 10); err != nil || len(l) != 0 {
 		t.Fatalf("ListUsers on an empty store = %d users, %v", len(l), err)
@@ -447,7 +455,7 @@ func testUserListPaging(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserCount(t *testing.T, s ports.UserStore) {
+func testUserCount(t *testing.T, s userFixture) {
 	ctx := userCtx(t)
 	for i := range 3 {
 		if n, err := s.CountUsers(ctx); err != nil || n != i {
@@ -463,7 +471,7 @@ func testUserCount(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserUTCTimes(t *testing.T, s ports.UserStore) {
+func testUserUTCTimes(t *testing.T, s userFixture) {
 	zone := time.FixedZone("UTC+8", 8*3600)
 	in := UserFixture("olivia")
 	in.CreatedAt = time.Date(2021, 6, 7, 20, 30, 40, 0, zone)
@@ -490,7 +498,7 @@ func testUserUTCTimes(t *testing.T, s ports.UserStore) {
 	check("ListUsers", l[0])
 }
 
-func testUserContextCancelled(t *testing.T, s ports.UserStore) {
+func testUserContextCancelled(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("peggy"))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -520,7 +528,7 @@ func testUserContextCancelled(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserConcurrentCreate(t *testing.T, s ports.UserStore) {
+func testUserConcurrentCreate(t *testing.T, s userFixture) {
 	const n = 8
 	var wg sync.WaitGroup
 	errs := make([]error, n)
@@ -553,7 +561,7 @@ func testUserConcurrentCreate(t *testing.T, s ports.UserStore) {
 	}
 }
 
-func testUserConcurrentUpdate(t *testing.T, s ports.UserStore) {
+func testUserConcurrentUpdate(t *testing.T, s userFixture) {
 	userMustCreate(t, s, UserFixture("counter"))
 	const n = 8
 	var wg sync.WaitGroup

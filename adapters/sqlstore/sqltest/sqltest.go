@@ -79,6 +79,7 @@ func OpenConfig(t testing.TB, cfg sqlstore.Config) *sqlstore.DB {
 // test setting database.dsn, or a migration test.
 func DSN(t testing.TB, driver string) string {
 	t.Helper()
+	skipShort(t, driver)
 	switch driver {
 	case "sqlite", "":
 		return filepath.Join(t.TempDir(), "seatide.db")
@@ -89,6 +90,16 @@ func DSN(t testing.TB, driver string) string {
 	}
 	t.Fatalf("sqltest: unknown driver %q", driver)
 	return ""
+}
+
+// skipShort skips a test on a database server under -short (make
+// test-short): those are the slow tests, and need servers running. SQLite
+// needs none and stays.
+func skipShort(t testing.TB, driver string) {
+	t.Helper()
+	if testing.Short() && driver != "sqlite" && driver != "" {
+		t.Skipf("%s: a database server test (skipped by -short)", driver)
+	}
 }
 
 // unavailable skips t, or fails it under CI=true.
@@ -120,6 +131,7 @@ func envOr(name, def string) string {
 // Call it once before a suite whose every test would otherwise skip alone.
 func Require(t testing.TB, driver string) {
 	t.Helper()
+	skipShort(t, driver)
 	switch driver {
 	case "sqlite", "":
 	case "mysql":
