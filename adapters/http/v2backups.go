@@ -18,6 +18,9 @@ type BackupService interface {
 	BackupNow(ctx context.Context, actor *domain.User) (domain.Backup, error)
 	ChooseBackup(ctx context.Context, actor *domain.User, id string) (domain.Backup, error)
 	RemoveBackup(ctx context.Context, actor *domain.User, id string) error
+	// DeleteWorld deletes the instance; force releases it even when its
+	// backup fails (POST /api/v2/instance/delete?force=true).
+	DeleteWorld(ctx context.Context, actor *domain.User, force bool) error
 }
 
 var _ BackupService = (*instances.Service)(nil)

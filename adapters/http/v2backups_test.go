@@ -13,7 +13,10 @@ import (
 
 // fakeBackups keeps backups in a map with the service's rules of who may
 // do what: any signed-in user lists, admins act.
-type fakeBackups struct{ rows map[string]domain.Backup }
+type fakeBackups struct {
+	rows   map[string]domain.Backup
+	forced bool // DeleteWorld was asked to force
+}
 
 var backupT0 = time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC)
 
@@ -53,6 +56,14 @@ func (f *fakeBackups) RemoveBackup(_ context.Context, actor *domain.User, id str
 	if _, ok := f.rows[id]; !ok {
 		return domain.ErrNoBackup
 	}
+	return nil
+}
+
+func (f *fakeBackups) DeleteWorld(_ context.Context, actor *domain.User, force bool) error {
+	if !actor.IsAdmin() {
+		return domain.ErrPermissionDenied
+	}
+	f.forced = force
 	return nil
 }
 
@@ -120,5 +131,26 @@ func TestV2Backups(t *testing.T) {
 	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/api/v2/backups", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("PUT: %d, want 405", rec.Code)
+	}
+}
+
+// An admin's explicit force goes to DeleteWorld; a plain delete does not.
+func TestV2ForceDelete(t *testing.T) {
+	users := &fakeUsers{AuthenticateFn: func(context.Context, string) (domain.User, error) {
+		return domain.User{ID: 1, Username: "admin", Group: domain.GroupAdmin}, nil
+	}}
+	for _, tc := range []struct {
+		query  string
+		forced bool
+	}{{"?force=true", true}, {"", false}, {"?force=false", false}} {
+		fb := &fakeBackups{}
+		srv := New(Options{Users: users, Instances: fakeInstances{}, Backups: fb})
+		req := httptest.NewRequest(http.MethodPost, "/api/v2/instance/delete"+tc.query, nil)
+		req.Header.Set("Authorization", "Bearer admin")
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusAccepted || fb.forced != tc.forced {
+			t.Errorf("%q: %d %s, forced %v, want %v", tc.query, rec.Code, rec.Body, fb.forced, tc.forced)
+		}
 	}
 }
