@@ -49,7 +49,7 @@ func (s *Service) BackupNow(ctx context.Context, actor *domain.User) (domain.Bac
 	s.active.Add(1)
 	go func() {
 		defer s.active.Done()
-		if _, err := s.takeBackup(bg, inst, domain.BackupManual, key, actor.Username, true); err != nil {
+		if _, err := s.takeBackup(bg, inst, domain.BackupManual, key, actor.Username, true, nil); err != nil {
 			s.record(bg, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionBackup, InstanceID: inst.ID,
 				Result: result(err), Detail: "manual backup " + b.ID + " failed: " + reasonOf(err), StartedAt: now})
 		}

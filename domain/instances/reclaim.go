@@ -57,7 +57,7 @@ func (s *Service) onReclaim(ctx context.Context, rec domain.Instance, ci ports.C
 	var err error
 	if s.worldOn() {
 		var b domain.Backup
-		b, err = s.takeBackup(ctx, rec, domain.BackupOnReclaim, "reclaim-"+rec.ID, domain.MonitorActor, true)
+		b, err = s.takeBackup(ctx, rec, domain.BackupOnReclaim, "reclaim-"+rec.ID, domain.MonitorActor, true, nil)
 		if err != nil {
 			detail += "; backup failed: " + reasonOf(err)
 		} else {
@@ -148,7 +148,7 @@ func (s *Service) ScheduledBackup(ctx context.Context) (domain.Backup, bool, err
 		return domain.Backup{}, false, nil
 	}
 	key := "sched-" + inst.ID + "-" + now.UTC().Format("20060102T150405")
-	b, err := s.takeBackup(ctx, inst, domain.BackupOnSchedule, key, domain.MonitorActor, true)
+	b, err := s.takeBackup(ctx, inst, domain.BackupOnSchedule, key, domain.MonitorActor, true, nil)
 	return b, err == nil, err
 }
 

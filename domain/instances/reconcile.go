@@ -351,7 +351,7 @@ func (s *Service) orphan(ctx context.Context, ci ports.CloudInstance, rep *Repor
 	if s.cfg.DeleteOrphans {
 		// An orphan may hold a world too: it is backed up first.
 		b, reqID, err := s.release(ctx, domain.Instance{ID: ci.ID, Zone: ci.Zone, InstanceType: ci.InstanceType},
-			"odelete-"+ci.ID, domain.MonitorActor, ci.Status == domain.StatusRunning, false)
+			"odelete-"+ci.ID, domain.MonitorActor, ci.Status == domain.StatusRunning, false, nil)
 		detail := "managed instance not recorded"
 		if note := releaseDetail(b, err, s.worldOn()); note != "" {
 			detail += "; " + note

@@ -114,7 +114,13 @@ func backupID(key string) string { return "bk-" + strings.TrimPrefix(key, "op-")
 // when the game is known to be down (a crashed server has nothing unsaved
 // and cannot answer). The same key makes the same cloud calls (client
 // tokens), so a retry after a crash finds the first attempt's snapshot.
-func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, key, actor string, save bool) (domain.Backup, error) {
+//
+// step, when not nil, hears each step as it begins (an operation persists
+// them).
+func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, key, actor string, save bool, step func(string)) (domain.Backup, error) {
+	if step == nil {
+		step = func(string) {}
+	}
 	now := s.clock.Now()
 	b, err := s.backups.Backup(ctx, backupID(key))
 	if errors.Is(err, domain.ErrNoBackup) {
@@ -149,6 +155,7 @@ func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, 
 	}
 	b.DiskID, b.SizeGiB = disk.ID, disk.SizeGiB
 	if save && s.cfg.World.SaveScript != "" && b.SnapshotID == "" {
+		step("save")
 		if err := s.saveWorld(ctx, inst.ID, key); err != nil {
 			if source != domain.BackupOnReclaim {
 				return fail(err)
@@ -159,6 +166,7 @@ func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, 
 		}
 	}
 	if b.SnapshotID == "" {
+		step("snapshot")
 		name := fmt.Sprintf("seatide-%s-%s", source, b.ID)
 		id, _, err := s.snaps.CreateSnapshot(ctx, disk.ID, name, key+"-snap")
 		if err != nil {
@@ -173,6 +181,7 @@ func (s *Service) takeBackup(ctx context.Context, inst domain.Instance, source, 
 			return fail(err)
 		}
 	}
+	step("wait_snapshot")
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.World.SnapshotTimeout)
 	defer cancel()
 	var sn ports.Snapshot
@@ -234,14 +243,17 @@ func (s *Service) saveWorld(ctx context.Context, id, key string) error {
 // deleted) when the backup failed unless force or BackupOptional. It
 // returns the backup (zero when the world is off) and the delete's
 // request id. The record is cleared once the instance is gone.
-func (s *Service) release(ctx context.Context, inst domain.Instance, key, actor string, save, force bool) (domain.Backup, string, error) {
+func (s *Service) release(ctx context.Context, inst domain.Instance, key, actor string, save, force bool, step func(string)) (domain.Backup, string, error) {
 	var b domain.Backup
 	if s.worldOn() {
 		var err error
-		b, err = s.takeBackup(ctx, inst, domain.BackupOnDelete, key, actor, save)
+		b, err = s.takeBackup(ctx, inst, domain.BackupOnDelete, key, actor, save, step)
 		if err != nil && (ctx.Err() != nil || !force && !s.cfg.World.BackupOptional) {
 			return b, "", err
 		}
+	}
+	if step != nil {
+		step("delete")
 	}
 	reqID, err := s.deleteInstance(ctx, inst.ID)
 	if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
@@ -371,7 +383,12 @@ func (s *Service) goDelete(ctx context.Context, inst domain.Instance, op domain.
 // again from the start: the same keys find the same snapshot.
 func (s *Service) runDelete(ctx context.Context, inst domain.Instance, op domain.Operation) {
 	started := s.clock.Now()
-	b, reqID, err := s.release(ctx, inst, op.ID, op.StartedBy, true, op.Action == "delete_force")
+	step := func(name string) {
+		op.Step = name
+		s.saveOp(ctx, op)
+		s.emitOp(ctx, domain.EventOperationStep, op, nil)
+	}
+	b, reqID, err := s.release(ctx, inst, op.ID, op.StartedBy, true, op.Action == "delete_force", step)
 	if err != nil && ctx.Err() != nil {
 		s.log.Info("delete interrupted by shutdown", "op", op.ID)
 		return
@@ -418,7 +435,7 @@ func (s *Service) takeOverDelete(ctx context.Context, op domain.Operation) error
 // release, orphan delete), with the world backed up first.
 func (s *Service) monitorRelease(ctx context.Context, inst domain.Instance, action, detail string, save bool) bool {
 	started := s.clock.Now()
-	b, reqID, err := s.release(ctx, inst, action+"-"+inst.ID+"-"+started.UTC().Format("20060102T150405"), domain.MonitorActor, save, false)
+	b, reqID, err := s.release(ctx, inst, action+"-"+inst.ID+"-"+started.UTC().Format("20060102T150405"), domain.MonitorActor, save, false, nil)
 	if note := releaseDetail(b, err, s.worldOn()); note != "" {
 		detail += "; " + note
 	}
