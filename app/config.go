@@ -512,6 +512,12 @@ func (c *Config) finish() error {
 	if err := c.World.finish(c.Idle.Action); err != nil {
 		return err
 	}
+	// A spot reclaim is announced about five minutes ahead; the reconciler
+	// must see it with time left to save and snapshot.
+	if c.World.Enabled && c.ECS.SpotStrategy != "NoSpot" && c.Reconcile.Interval > time.Minute {
+		return fmt.Errorf("reconcile.interval: %v is too slow for spot instances (ecs.spot_strategy %s): a reclaim is announced about 5 minutes ahead and the world must be saved and snapshotted within it; use 1m or less",
+			c.Reconcile.Interval, c.ECS.SpotStrategy)
+	}
 	if c.Sim.ReclaimNotice <= 0 {
 		return fmt.Errorf("sim.reclaim_notice: %v must be positive", c.Sim.ReclaimNotice)
 	}
