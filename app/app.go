@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.instances = instances.New(instances.Deps{
 		Cloud: a.cloud, Store: db.Instances(), History: db.History(), Leases: db.Leases(), Ledger: db.Ledger(),
 		Probe: mcping.New(mcping.Options{Timeout: cfg.Minecraft.Timeout}), Clock: a.clock, Log: log.With("component", "instances"),
-		Observer: metrics, Bills: a.cloud.billing, Events: a.events.bus,
+		Observer: metrics, Bills: a.cloud.billing, Events: a.events.bus, Snapshots: a.cloud.snaps, Backups: db.Backups(),
 	}, icfg)
 	bursts := newHashBursts(cfg.Users.MaxConcurrentHashes, cfg.serving)
 	hasher := password.New(password.Options{
@@ -169,6 +169,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Users:          a.users,
 		Instances:      a.instances,
 		Billing:        a.billing,
+		Backups:        a.instances,
 		Logger:         log,
 		AllowedOrigins: cfg.CORS.AllowedOrigins,
 		Checks:         a.readinessChecks(),

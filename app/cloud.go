@@ -23,7 +23,8 @@ import (
 // the cloud is simulated, the simulator behind both.
 type cloud struct {
 	ports.Cloud
-	network ports.Network // the lookups behind start-up and preflight checks
+	snaps   ports.Snapshots // the same account's disks and snapshots
+	network ports.Network   // the lookups behind start-up and preflight checks
 	billing ports.Billing
 	dns     ports.DNSRecords // the front door's record (frontdoor.mode dns); nil otherwise
 	sim     *ecssim.Server   // nil on a real cloud
@@ -81,6 +82,7 @@ func openCloud(cfg ECSConfig, info InfoConfig, sim SimConfig, mc *ecssim.Minecra
 		return nil, fmt.Errorf("ecs: %w", err)
 	}
 	c.Cloud = metrics.Cloud(client)
+	c.snaps = metrics.Snapshots(client)
 	c.network, c.regions = client, client
 	c.credentials = describeCredentials(cfg, c.sim != nil)
 	billing, endpoint, err := openBilling(cfg, info, c.sim != nil, log, metrics.Retry)
@@ -195,6 +197,7 @@ func simOptions(cfg ECSConfig, sim SimConfig, log *slog.Logger) ecssim.Options {
 		Network:        network,
 		TransitionTime: sim.TransitionTime,
 		NoDelay:        sim.TransitionTime == 0,
+		ReclaimNotice:  sim.ReclaimNotice,
 		Logger:         log.With("component", "ecssim"),
 		// The simulated server sends what the ledger estimates, so the bill
 		// and the ledger agree on the default configuration.
@@ -271,6 +274,14 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 	}
 	if e.DataDisk.Size > 0 {
 		spec.DataDisk = &ports.Disk{Category: e.DataDisk.Category, Size: e.DataDisk.Size}
+	} else if cfg.World.Enabled {
+		// The world needs its disk: 20 GiB, the smallest cloud_essd and
+		// cloud_efficiency data disk (CreateInstance DataDisk.N.Size).
+		spec.DataDisk = &ports.Disk{Category: e.DataDisk.Category, Size: 20}
+	}
+	world, err := cfg.World.instancesWorld(cfg.Idle.Action)
+	if err != nil {
+		return instances.Config{}, err
 	}
 	ic := instances.Config{
 		Offers:              offers,
@@ -299,6 +310,7 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 		CostLocation:        cfg.Budget.location,
 		BudgetMonthly:       cfg.Budget.monthly,
 		BudgetStopAtCap:     cfg.Budget.StopAtCap,
+		World:               world,
 	}
 	if cfg.Deploy.Enabled {
 		script, err := os.ReadFile(cfg.Deploy.Script)
@@ -306,6 +318,9 @@ func instancesConfig(cfg Config) (instances.Config, error) {
 			return ic, fmt.Errorf("deploy.script: %w", err)
 		}
 		ic.DeployScript = string(script)
+		if cfg.World.Enabled {
+			ic.DeployScript = withMount(ic.DeployScript, cfg.World.Mount)
+		}
 	}
 	return ic, nil
 }

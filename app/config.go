@@ -45,6 +45,7 @@ type Config struct {
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	HTTP      HTTPConfig      `mapstructure:"http"`
 	Ops       OpsConfig       `mapstructure:"ops"`
+	World     WorldConfig     `mapstructure:"world"`
 	Console   ConsoleConfig   `mapstructure:"console"`
 	Events    EventsConfig    `mapstructure:"events"`
 	Notify    NotifyConfig    `mapstructure:"notify"`
@@ -210,6 +211,7 @@ type WatchdogConfig struct {
 type IdleConfig struct {
 	StopAfter time.Duration `mapstructure:"stop_after"` // 0: off
 	Grace     time.Duration `mapstructure:"grace"`      // never within this of coming up
+	Action    string        `mapstructure:"action"`     // stop, or release (backup + delete; needs world.enabled)
 }
 
 // BudgetConfig caps what the game server may cost in a month.
@@ -296,6 +298,7 @@ type SimConfig struct {
 	// trafficGBPerHour/trafficPricePerGB are the budget's traffic estimate,
 	// which the simulated server then really sends (not keys).
 	trafficGBPerHour, trafficPricePerGB string
+	ReclaimNotice                       time.Duration `mapstructure:"reclaim_notice"` // a spot reclaim's Recycling lock before it acts
 }
 
 // Listen addresses when none is configured: the original listened on :3811.
@@ -406,22 +409,35 @@ func defaults() map[string]any {
 		"notify.language":      "en",
 		"notify.webhooks":      []any{},
 
-		"frontdoor.listen":            "",
-		"frontdoor.mode":              "proxy",
-		"frontdoor.language":          "en",
-		"frontdoor.title":             "seatide",
-		"frontdoor.wake_limit":        6,
-		"frontdoor.proxy_protocol":    false,
-		"frontdoor.max_conns":         1024,
-		"frontdoor.handshake_timeout": "5s",
-		"frontdoor.idle_timeout":      "2m",
-		"frontdoor.dns.domain":        "",
-		"frontdoor.dns.rr":            "",
-		"frontdoor.dns.records":       []string{"A"},
-		"frontdoor.dns.ttl":           600,
-		"frontdoor.dns.address":       "",
-		"frontdoor.dns.interval":      "15s",
-		"frontdoor.dns.endpoint":      "",
+		"frontdoor.listen":              "",
+		"frontdoor.mode":                "proxy",
+		"frontdoor.language":            "en",
+		"frontdoor.title":               "seatide",
+		"frontdoor.wake_limit":          6,
+		"frontdoor.proxy_protocol":      false,
+		"frontdoor.max_conns":           1024,
+		"frontdoor.handshake_timeout":   "5s",
+		"frontdoor.idle_timeout":        "2m",
+		"frontdoor.dns.domain":          "",
+		"frontdoor.dns.rr":              "",
+		"frontdoor.dns.records":         []string{"A"},
+		"frontdoor.dns.ttl":             600,
+		"frontdoor.dns.address":         "",
+		"frontdoor.dns.interval":        "15s",
+		"frontdoor.dns.endpoint":        "",
+		"idle.action":                   "stop",
+		"sim.reclaim_notice":            "5m",
+		"world.enabled":                 true,
+		"world.mount":                   "/data",
+		"world.save_script":             "",
+		"world.save_timeout":            "2m",
+		"world.snapshot_timeout":        "30m",
+		"world.require_backup":          true,
+		"world.backup_every":            "0s",
+		"world.keep":                    3,
+		"world.on_reclaim":              "wait",
+		"world.hop_skip":                "1h",
+		"world.snapshot_price_gb_month": "0.12",
 	}
 }
 
@@ -616,6 +632,18 @@ func (c *Config) finish() error {
 	}
 	if err := c.finishSecurity(); err != nil {
 		return err
+	}
+	if err := c.World.finish(c.Idle.Action); err != nil {
+		return err
+	}
+	// A spot reclaim is announced about five minutes ahead; the reconciler
+	// must see it with time left to save and snapshot.
+	if c.World.Enabled && c.ECS.SpotStrategy != "NoSpot" && c.Reconcile.Interval > time.Minute {
+		return fmt.Errorf("reconcile.interval: %v is too slow for spot instances (ecs.spot_strategy %s): a reclaim is announced about 5 minutes ahead and the world must be saved and snapshotted within it; use 1m or less",
+			c.Reconcile.Interval, c.ECS.SpotStrategy)
+	}
+	if c.Sim.ReclaimNotice <= 0 {
+		return fmt.Errorf("sim.reclaim_notice: %v must be positive", c.Sim.ReclaimNotice)
 	}
 	if err := c.finishEvents(); err != nil {
 		return err

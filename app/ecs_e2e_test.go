@@ -72,7 +72,7 @@ func testECSLifecycle(t *testing.T, driver string) {
 	if got, want := get("/api/ecs/v1/describe/last-invoke"), ng("No invocation history found."); got != want {
 		t.Fatalf("last-invoke before: %s", got)
 	}
-	if got, want := get("/api/ecs/v1/describe/instance"), ok(`{"type": "ecs.g6.large", "bandwidth": 10, "systemdisk": {"size": 40, "type": "cloud_essd"}, "datadisk": {"size": 0, "type": ""}, "zone": "cn-hangzhou-h"}`); got != want {
+	if got, want := get("/api/ecs/v1/describe/instance"), ok(`{"type": "ecs.g6.large", "bandwidth": 10, "systemdisk": {"size": 40, "type": "cloud_essd"}, "datadisk": {"size": 20, "type": "cloud_essd"}, "zone": "cn-hangzhou-h"}`); got != want {
 		t.Errorf("instance: %s", got)
 	}
 	if got, want := get("/api/ecs/v1/describe/available"), ok("true"); got != want {
@@ -120,6 +120,9 @@ func testECSLifecycle(t *testing.T, driver string) {
 		var got string
 		if st.method == "POST" {
 			got = action(st.typ, st.token)
+			if st.typ == "delete" {
+				s.app.Instances().Wait() // the backup, then the delete, run as an operation
+			}
 		} else {
 			got = get(st.path)
 		}
@@ -164,7 +167,7 @@ func testECSLifecycle(t *testing.T, driver string) {
 		rows = append(rows, h.CreatedBy+":"+h.Action+":"+h.Result)
 	}
 	want := "steve:create:ok steve:init:ok admin:start:failed_precondition admin:stop:ok " +
-		"admin:stop:failed_precondition admin:start:ok admin:ip:ok admin:delete:ok"
+		"admin:stop:failed_precondition admin:start:ok admin:ip:ok admin:backup:ok admin:delete:ok"
 	if got := strings.Join(rows, " "); got != want {
 		t.Errorf("history:\n got %s\nwant %s", got, want)
 	}

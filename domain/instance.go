@@ -77,6 +77,12 @@ const (
 	ActionIStop   = "istop"   // stopped by the idle watchdog: nobody played for idle.stop_after
 	ActionBStop   = "bstop"   // stopped because this month's spend reached budget.monthly
 	ActionIP      = "ip"      // the public IP changed (a new one after an economical-mode stop)
+
+	// The world (issue 16).
+	ActionBackup   = "backup"   // a snapshot of the world's data disk
+	ActionIRelease = "irelease" // released by the idle watchdog (idle.action: release), after a backup
+	ActionReclaim  = "reclaim"  // the cloud reclaimed a spot instance; the world was backed up first
+	ActionHop      = "hop"      // after a reclaim, a new instance in the next offer (world.on_reclaim: hop)
 )
 
 // MonitorActor is who the background monitors act as in history.

@@ -37,6 +37,9 @@ type InstanceSpec struct {
 type Disk struct {
 	Category string
 	Size     int
+	// Snapshot, when set, is the snapshot the disk is made from (a data
+	// disk only): the world restored. The disk is at least its size.
+	Snapshot string
 }
 
 // StopMode says whether a stopped pay-as-you-go instance keeps its
@@ -74,6 +77,9 @@ type CloudInstance struct {
 	// StoppedMode is how the instance was last stopped ("" when the cloud
 	// does not say): with KeepCharging a Stopped instance is still billed.
 	StoppedMode StopMode
+	// Reclaiming says the cloud has announced it will release this spot
+	// instance soon (OperationLocks LockReason Recycling).
+	Reclaiming bool
 }
 
 // Price is an hourly price as the cloud quotes it: a decimal string, never

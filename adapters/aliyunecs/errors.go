@@ -87,6 +87,7 @@ const (
 	srcIdemAPI   = "ECS API reference, How to ensure idempotence"
 	srcIssue     = "issue 15: seen on a real account"
 	srcBSSSite   = "bssopenapi-20171214 v6.1.1 client.go endpoint map; BSS API reference: for the international site, select Singapore"
+	srcSnapAPI   = "ECS API reference, CreateSnapshot/DescribeSnapshots/DeleteSnapshot (the rules adapters/ecssim/snapshots.go enforces)"
 )
 
 // codeDryRunOK is the answer of a dry run that would have succeeded (the
@@ -152,6 +153,11 @@ var codeRules = []codeRule{
 	// NotAuthorized a RAM user without the bss actions.
 	{"NotApplicable", domain.ErrBillingNotApplicable, srcBSSSite},
 	{"NotAuthorized", domain.ErrBillingNotAuthorized, srcIssue},
+	// Disks and snapshots (the world, issue 16).
+	{"InvalidDiskId.NotFound", domain.ErrCloudNotFound, srcSnapAPI},
+	{"InvalidSnapshotId.NotFound", domain.ErrCloudNotFound, srcSnapAPI},
+	{"IncorrectDiskStatus", domain.ErrWrongState, srcSnapAPI},
+	{"IncorrectDiskStatus.", domain.ErrWrongState, srcSnapAPI},
 }
 
 // CodeRule is one row of the error table, for tests and documentation.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	ecs "github.com/alibabacloud-go/ecs-20140526/v4/client"
@@ -140,6 +141,7 @@ func runRequest(region string, spec ports.InstanceSpec) (*ecs.RunInstancesReques
 		req.DataDisk = []*ecs.RunInstancesRequestDataDisk{{
 			Category:           str(spec.DataDisk.Category),
 			Size:               i32(spec.DataDisk.Size),
+			SnapshotId:         str(spec.DataDisk.Snapshot), // the world restored
 			DeleteWithInstance: tea.Bool(true),
 		}}
 	}
@@ -284,6 +286,15 @@ func toCloudInstance(in *ecs.DescribeInstancesResponseBodyInstancesInstance) por
 		if t, err := time.Parse(l, tea.StringValue(in.CreationTime)); err == nil {
 			ci.CreatedAt = t.UTC()
 			break
+		}
+	}
+	// A spot instance about to be reclaimed is locked "Recycling" (SDK
+	// comment on OperationLocks LockReason; the docs write it lower-case).
+	if in.OperationLocks != nil {
+		for _, l := range in.OperationLocks.LockReason {
+			if strings.EqualFold(tea.StringValue(l.LockReason), "recycling") {
+				ci.Reclaiming = true
+			}
 		}
 	}
 	return ci

@@ -61,6 +61,7 @@ func (s *Simulator) Instances() []InstanceView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
+	s.reclaimDue(now)
 	out := []InstanceView{}
 	for _, id := range s.order {
 		in := s.instances[id]
@@ -74,6 +75,7 @@ func (s *Simulator) Instances() []InstanceView {
 func (s *Simulator) Instance(id string) (InstanceView, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reclaimDue(s.now())
 	in, err := s.lookup(id, s.now())
 	if err != nil {
 		return InstanceView{}, false
@@ -110,35 +112,6 @@ func (s *Simulator) DeleteBehindBack(id string) error {
 		return ErrNotFound
 	}
 	s.remove(id, s.now())
-	return nil
-}
-
-// ReclaimSpot reclaims a spot instance as ECS does when the market price
-// passes its limit or stock runs out: per its SpotInterruptionBehavior
-// (RunInstances; the SDK's comment) it is released (Terminate) or stopped
-// in economical mode (Stop: its disks and data survive, its compute and
-// public IP are released).
-func (s *Simulator) ReclaimSpot(id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	in, err := s.lookup(id, now)
-	if err != nil {
-		return ErrNotFound
-	}
-	if in.spotStrategy == "NoSpot" {
-		return ErrNotSpot
-	}
-	if in.spotInterruption != spotStop {
-		s.remove(id, now)
-		return nil
-	}
-	in.stoppedMode = stopStopCharging
-	if in.publicIP != "" {
-		in.publicIP, in.reassignIP = "", true
-		s.closeMinecraft(in)
-	}
-	s.transition(in, now, StatusStopped)
 	return nil
 }
 
@@ -343,6 +316,7 @@ func (s *Simulator) adminHandler() http.Handler {
 	mux.HandleFunc("GET /_sim/dns", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.DNSRecords())
 	})
+	s.diskAdmin(mux)
 	mux.HandleFunc("GET /_sim/bss/balance", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"Available": s.Balance(), "Currency": bssCurrency})
 	})

@@ -99,11 +99,15 @@ func TestRunInstancesTagsAndAdmin(t *testing.T) {
 		{"POST", "/_sim/instances/" + spot + "/reclaim", 204},
 		{"DELETE", "/_sim/instances/" + plain, 204},
 		{"DELETE", "/_sim/instances/i-nope", 404},
-		{"GET", "/_sim/instances/" + spot, 404},
+		{"GET", "/_sim/instances/" + spot, 200}, // under its Recycling lock until the notice ends
 	} {
 		if got := do(t, tc.method, f.srv.URL+tc.path); got != tc.want {
 			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, got, tc.want)
 		}
+	}
+	f.clock.Add(ecssim.DefaultReclaimNotice)
+	if got := do(t, "GET", f.srv.URL+"/_sim/instances/"+spot); got != 404 {
+		t.Errorf("reclaimed after the notice: %d, want 404", got)
 	}
 	if list := simInstances(t, f.srv.URL); len(list) != 0 {
 		t.Fatalf("after reclaim and delete: %+v", list)

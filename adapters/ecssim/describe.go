@@ -38,7 +38,7 @@ func (s *Simulator) instanceJSON(in *instance) map[string]any {
 		"InnerIpAddress":          map[string]any{"IpAddress": []string{}},
 		"EipAddress":              map[string]any{"IpAddress": "", "AllocationId": "", "InternetChargeType": ""},
 		"Tags":                    map[string]any{"Tag": tags},
-		"OperationLocks":          map[string]any{"LockReason": []any{}},
+		"OperationLocks":          map[string]any{"LockReason": operationLocks(in)},
 	}
 }
 

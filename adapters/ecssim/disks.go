@@ -12,6 +12,9 @@ type disk struct {
 	system   bool
 	category string
 	size     int // GiB
+	// snapshotID is the snapshot a data disk was made from
+	// (DataDisk.N.SnapshotId), "" for an empty one.
+	snapshotID string
 }
 
 // Disk categories and sizes as the RunInstances/CreateInstance API
@@ -62,6 +65,12 @@ func (s *Simulator) disksOf(c *call) ([]disk, error) {
 		if err != nil {
 			return nil, err
 		}
+		snap := c.str(prefix + "SnapshotId")
+		if snap != "" {
+			if size, err = s.sizeFromSnapshot(snap, size, c.now); err != nil {
+				return nil, err
+			}
+		}
 		lo, hi := 20, 32768
 		if cat == "cloud" {
 			lo, hi = 5, 2000
@@ -70,7 +79,7 @@ func (s *Simulator) disksOf(c *call) ([]disk, error) {
 			return nil, newErr(http.StatusBadRequest, "InvalidDataDiskSize.ValueNotSupported",
 				"The specified parameter %sSize %d is not valid (%d..%d GiB for %s).", prefix, size, lo, hi, cat)
 		}
-		out = append(out, disk{category: cat, size: size})
+		out = append(out, disk{category: cat, size: size, snapshotID: snap})
 	}
 	return out, nil
 }

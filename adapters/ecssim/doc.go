@@ -110,14 +110,18 @@
 //	GET    /_sim/instances/{id}          InstanceView, 404 if unknown
 //	POST   /_sim/instances/{id}/stop     stop now, behind the service's back (204)
 //	DELETE /_sim/instances/{id}          release now, whatever the state (204)
-//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: released, or stopped in economical
-//	                                     mode with SpotInterruptionBehavior Stop (204; 409 if not spot)
+//	POST   /_sim/instances/{id}/reclaim  reclaim a spot instance: a Recycling lock for ReclaimNotice, then released,
+//	                                     or stopped in economical mode with SpotInterruptionBehavior Stop
+//	                                     (204; 409 if not spot)
 //	GET    /_sim/network                 Network: VSwitches [{VSwitchId, VpcId, ZoneId}],
 //	                                     SecurityGroups [{SecurityGroupId, VpcId}], Images
 //	POST   /_sim/visibility              {"Delay":"30s"}: instances and invocations made from now on stay
 //	                                     out of DescribeInstances/DescribeInvocationResults for the delay,
 //	                                     and a create retried with its ClientToken meanwhile answers
 //	                                     400 LastTokenProcessing ("0s" turns it off) (204)
+//	GET    /_sim/snapshots               every snapshot with its World, oldest first
+//	POST   /_sim/snapshots/fail          {"Count": n}: the next n snapshots end failed (204)
+//	POST   /_sim/snapshots/quota         {"Quota": n}: manual snapshots per disk (204)
 //	GET    /_sim/invocations             Cloud Assistant invocations with their command text
 //	POST   /_sim/faults                  {"Action":"RunInstances","Count":2,"Kind":"throttle"}
 //	                                     Kind throttle: 400 Throttling.User; unavailable: 503

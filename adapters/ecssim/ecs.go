@@ -30,12 +30,17 @@ func ecsProduct(region string) product {
 			"DescribeInvocations":          actDescribeInvocations,
 			"DescribeInvocationResults":    actDescribeInvocationResults,
 			"DescribeCloudAssistantStatus": actDescribeCloudAssistantStatus,
+			"DescribeDisks":                actDescribeDisks,
+			"CreateSnapshot":               actCreateSnapshot,
+			"DescribeSnapshots":            actDescribeSnapshots,
+			"DeleteSnapshot":               actDeleteSnapshot,
 			"DescribeSecurityGroups":       actDescribeSecurityGroups,
 			"DescribeImages":               actDescribeImages,
 		},
 		idempotent: map[string]bool{
 			"CreateInstance": true, "RunInstances": true, "RunCommand": true,
 			"InvokeCommand": true, "DeleteInstances": true, "CreateCommand": true,
+			"CreateSnapshot": true, // CreateSnapshot ClientToken (API reference)
 		},
 	}
 }

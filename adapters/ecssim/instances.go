@@ -48,6 +48,10 @@ type instance struct {
 
 	mc   MinecraftState // what its fake Minecraft server says (Options.Minecraft)
 	mcLn *mcListener    // its fake server, listening on publicIP; nil when none
+
+	// Snapshots and spot reclaim (snapshots.go, reclaim.go).
+	everRan   bool      // it has been Running once (CreateSnapshot needs it)
+	recycleAt time.Time // a reclaim's notice ends; zero when none
 }
 
 // advance applies the scheduled steps that are due: transitions are
@@ -64,6 +68,7 @@ func (s *Simulator) advance(in *instance, now time.Time) {
 		case StatusRunning:
 			in.runningSince = st.at
 			s.beginRun(in, st.at)
+			in.everRan = true
 			if in.reassignIP {
 				s.assignIP(in)
 				in.reassignIP = false
@@ -255,6 +260,7 @@ func (s *Simulator) store(in *instance) {
 		in.disks[i].id = s.newID("d")
 	}
 	in.mc = s.mcTemplate.clone()
+	s.restoreWorld(in)
 	in.visibleAt = in.created.Add(s.visibility)
 	s.meterCreated(in)
 	s.instances[in.id] = in

@@ -70,6 +70,10 @@ type MinecraftState struct {
 	// forge are mods like the others: list them).
 	Mods  []MinecraftMod `json:"Mods"`
 	Fault string         `json:"Fault"` // "", FaultHang or FaultGarbage
+	// World stands for the game's world: it lives on the instance's
+	// first data disk, is copied into that disk's snapshots and comes back
+	// on a disk made from one (disks.go). A new disk starts with "".
+	World string `json:"World"`
 }
 
 // DefaultMinecraftState is a vanilla 1.20.1 server with nobody on it.
@@ -135,6 +139,7 @@ func (s *Simulator) Minecraft() ([]MinecraftView, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
+	s.reclaimDue(now)
 	out := []MinecraftView{}
 	for _, id := range s.order {
 		in := s.instances[id]

@@ -94,6 +94,16 @@ type Options struct {
 	// (default: EchoScript, ExitCode 0).
 	CommandResult *CommandResult
 
+	// SnapshotTime is how long a snapshot takes to be accomplished (default
+	// TransitionTime; 0 with NoDelay). SnapshotQuota is the manual
+	// snapshots one disk may have (default DefaultSnapshotQuota).
+	SnapshotTime  time.Duration
+	SnapshotQuota int
+	// ReclaimNotice is how long a reclaimed spot instance carries its
+	// Recycling lock before it is released or stopped (default
+	// DefaultReclaimNotice).
+	ReclaimNotice time.Duration
+
 	// Now is the simulator's clock (default time.Now). Transitions are
 	// evaluated lazily against it, so a manual clock (portstest.ManualClock) makes tests exact.
 	Now func() time.Time
@@ -155,6 +165,18 @@ func (o Options) withDefaults() Options {
 		if o.AgentReadyAfter <= 0 {
 			o.AgentReadyAfter = o.TransitionTime
 		}
+	}
+	if o.SnapshotTime <= 0 && !o.NoDelay {
+		o.SnapshotTime = o.TransitionTime
+	}
+	if o.NoDelay {
+		o.SnapshotTime = 0
+	}
+	if o.SnapshotQuota <= 0 {
+		o.SnapshotQuota = DefaultSnapshotQuota
+	}
+	if o.ReclaimNotice <= 0 {
+		o.ReclaimNotice = DefaultReclaimNotice
 	}
 	if o.MaxClockSkew == 0 {
 		o.MaxClockSkew = defaultSkew

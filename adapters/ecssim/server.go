@@ -70,6 +70,12 @@ type Simulator struct {
 	// answers LastTokenProcessing (POST /_sim/visibility).
 	visibility time.Duration
 
+	disks         map[string]*disk     // disks.go
+	snapshots     map[string]*snapshot // disks.go
+	snapOrder     []string             // snapshot IDs in creation order
+	failSnapshots int                  // the next snapshots that end failed
+	snapshotQuota int                  // manual snapshots per disk
+
 	mcWG sync.WaitGroup // the fake Minecraft servers' goroutines
 	bss  ledger
 	// spotPrices are the market prices set by SetSpotPrice, oldest first.
@@ -103,8 +109,11 @@ func New(opts Options) *Simulator {
 		faults:      map[string][]*Fault{},
 		latency:     map[string]time.Duration{},
 		spotPrices:  map[Offer][]pricePoint{},
+		disks:       map[string]*disk{},
+		snapshots:   map[string]*snapshot{},
 	}
 	s.bss.tags = map[string][]Tag{}
+	s.snapshotQuota = opts.SnapshotQuota
 	if opts.Minecraft != nil {
 		s.mcTemplate = opts.Minecraft.Initial.clone()
 	}
@@ -249,6 +258,7 @@ func (s *Simulator) handle(r *http.Request, p product, action, version, reqID st
 		return nil, err
 	}
 	c := &call{action: action, version: version, q: q, now: s.now(), requestID: reqID}
+	s.reclaimDue(c.now)
 	if rid := c.str("RegionId"); rid != "" && rid != s.opts.RegionID {
 		return nil, newErr(http.StatusNotFound, "InvalidRegionId.NotFound",
 			"The specified RegionId %q does not exist (the simulator serves %q).", rid, s.opts.RegionID)

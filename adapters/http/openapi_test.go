@@ -42,7 +42,7 @@ func checkOpenAPI(t *testing.T, req *http.Request, reqBody string, rec *httptest
 // fullServer is the router with every service present, so it serves every
 // route it can.
 func fullServer() *Server {
-	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{}, Minecraft: &fakeNames{}, Accounts: fakeAccounts{},
+	return New(Options{Users: &fakeUsers{}, Instances: fakeInstances{}, Billing: &fakeBillingSvc{}, Minecraft: &fakeNames{}, Accounts: fakeAccounts{}, Backups: &fakeBackups{},
 		Events:   hubOver(&memstore.Events{}, 1),
 		Settings: func() any { return map[string]any{} },
 		Metrics:  http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("Content-Type", "text/plain") })})

@@ -42,6 +42,7 @@ type Options struct {
 	Users     UserService
 	Instances InstanceService // nil: the ECS routes answer as unknown
 	Billing   BillingService  // nil: the account (/api/info/v1) routes answer as unknown
+	Backups   BackupService   // nil: no /api/v2/backups routes
 	Logger    *slog.Logger
 	// AllowedOrigins lists the origins a browser may call the API from
 	// (the web UI runs on its own origin); "*" allows any.
@@ -89,6 +90,7 @@ type Server struct {
 	users     UserService
 	instances InstanceService
 	billing   BillingService
+	backups   BackupService
 	log       *slog.Logger
 	router    chi.Router
 	checks    []Check
@@ -113,7 +115,7 @@ func New(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, log: log, router: chi.NewRouter(),
+	s := &Server{users: opts.Users, instances: opts.Instances, billing: opts.Billing, backups: opts.Backups, log: log, router: chi.NewRouter(),
 		checks: opts.Checks, observe: opts.ObserveRequest, secureCookies: opts.SecureCookies, settings: opts.Settings,
 		minecraft: opts.Minecraft, clientAddr: opts.ClientAddr, accounts: opts.Accounts}
 	s.events, s.webhooks, s.sseHeartbeat, s.sseTicker = opts.Events, opts.Webhooks, opts.SSEHeartbeat, opts.SSETicker

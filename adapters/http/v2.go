@@ -73,6 +73,9 @@ func (s *Server) v2Routes(r chi.Router) {
 		s.v2AccountRoutes(r)
 	}
 
+	// The world's backups (issue 16).
+	s.backupRoutes(r)
+
 	// Events and notifications (issue 18).
 	if s.events != nil {
 		r.With(s.v2Auth).Get("/events", s.v2Events)

@@ -102,7 +102,11 @@ func (s *Server) v2InstanceAction(w http.ResponseWriter, r *http.Request) {
 	case "stop":
 		err = s.instances.Stop(ctx, actor)
 	case "delete":
-		err = s.instances.Delete(ctx, actor)
+		if r.URL.Query().Get("force") == "true" && s.backups != nil {
+			err = s.backups.DeleteWorld(ctx, actor, true) // the world's backup may fail (issue 16)
+		} else {
+			err = s.instances.Delete(ctx, actor)
+		}
 	default:
 		writeProblem(w, r, http.StatusNotFound, "not-found", "Not found.", "The actions are new, start, stop and delete.")
 		return

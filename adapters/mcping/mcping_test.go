@@ -39,12 +39,12 @@ func serveOnSimulator(t *testing.T, fs portstest.FakeServer) (string, int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The simulator refuses what Aliyun refuses: a create names its image
-	// and network, as a real one must.
-	resp, err := client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String(sim.RegionID()),
-		ImageId: tea.String(ecssim.DefaultImage), SecurityGroupId: tea.String(ecssim.DefaultSecurityGroup),
-		VSwitchId: tea.String(ecssim.DefaultVSwitch("cn-hangzhou-h")),
-		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5)})
+	// The simulator refuses what Aliyun refuses: a create names its zone,
+	// image and network, as a real one must.
+	zone := sim.RegionID() + "-h"
+	resp, err := client.RunInstances(&ecs.RunInstancesRequest{RegionId: tea.String(sim.RegionID()), ZoneId: tea.String(zone),
+		InstanceType: tea.String("ecs.g6.large"), InternetMaxBandwidthOut: tea.Int32(5), ImageId: tea.String(ecssim.DefaultImage),
+		SecurityGroupId: tea.String(ecssim.DefaultSecurityGroup), VSwitchId: tea.String(ecssim.DefaultVSwitch(zone))})
 	if err != nil {
 		t.Fatal(err)
 	}

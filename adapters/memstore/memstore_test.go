@@ -36,6 +36,10 @@ func TestLedgerStore(t *testing.T) {
 	portstest.RunLedgerStoreTests(t, func(t *testing.T) ports.LedgerStore { return &memstore.Ledger{} })
 }
 
+func TestBackupStore(t *testing.T) {
+	portstest.RunBackupStoreTests(t, func(t *testing.T) ports.BackupStore { return &memstore.Backups{} })
+}
+
 func TestEventStore(t *testing.T) {
 	portstest.RunEventStoreTests(t, func(t *testing.T) portstest.EventStores {
 		s := &memstore.Events{}

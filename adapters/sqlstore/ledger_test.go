@@ -17,3 +17,9 @@ func TestLedgerStore(t *testing.T) {
 func TestLedgerStoreSQLiteInMemory(t *testing.T) {
 	portstest.RunLedgerStoreTests(t, func(t *testing.T) ports.LedgerStore { return openMemory(t).Ledger() })
 }
+
+func TestBackupStore(t *testing.T) {
+	sqltest.EachDriver(t, func(t *testing.T, driver string) {
+		portstest.RunBackupStoreTests(t, func(t *testing.T) ports.BackupStore { return sqltest.Open(t, driver).Backups() })
+	})
+}

@@ -63,6 +63,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^5\s+pending\s+-\s+00005_history_api_request_id\.sql$`,
 			`(?m)^6\s+pending\s+-\s+00006_signup_approval_api_tokens\.sql$`,
 			`(?m)^7\s+pending\s+-\s+00007_events\.sql$`,
+			`(?m)^8\s+pending\s+-\s+00008_backups\.sql$`,
 			`(?m)^10\s+pending\s+-\s+00010_minecraft_names\.sql$`,
 			`(?m)^11\s+pending\s+-\s+00011_users_stamp\.sql$`)
 
@@ -78,6 +79,7 @@ func TestMigrateRoundTrip(t *testing.T) {
 			`(?m)^5\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00005_history_api_request_id\.sql$`,
 			`(?m)^6\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00006_signup_approval_api_tokens\.sql$`,
 			`(?m)^7\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00007_events\.sql$`,
+			`(?m)^8\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00008_backups\.sql$`,
 			`(?m)^10\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00010_minecraft_names\.sql$`,
 			`(?m)^11\s+applied\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+00011_users_stamp\.sql$`)
 		if err := db.MigrateUp(ctx); err != nil {
@@ -123,6 +125,11 @@ func TestMigrateRoundTrip(t *testing.T) {
 			t.Fatalf("BindMinecraftName after up: %v", err)
 		}
 
+		if err := db.Backups().SaveBackup(ctx, domain.Backup{ID: "bk-1", Source: domain.BackupManual,
+			State: domain.BackupReady, CreatedAt: time.Now()}); err != nil {
+			t.Fatalf("SaveBackup after up: %v", err)
+		}
+
 		// Down goes one step at a time, newest first.
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (users stamp): %v", err)
@@ -141,9 +148,16 @@ func TestMigrateRoundTrip(t *testing.T) {
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (cost products): %v", err)
 		}
-		version(7)
+		version(8)
 		if _, _, err := db.Ledger().Running(ctx, "i-1", domain.ProductInstance); domain.ErrorCode(err) != domain.CodeInternal {
 			t.Fatalf("Running after down: %v, want an internal error (no product column)", err)
+		}
+		if err := db.Migrate(ctx, "down", nil); err != nil {
+			t.Fatalf("migrate down (backups): %v", err)
+		}
+		version(7)
+		if _, err := db.Backups().Backups(ctx); domain.ErrorCode(err) != domain.CodeInternal {
+			t.Fatalf("Backups after down: %v, want an internal error (no table)", err)
 		}
 		if err := db.Migrate(ctx, "down", nil); err != nil {
 			t.Fatalf("migrate down (events): %v", err)

@@ -21,13 +21,14 @@ const (
 
 // Report says what one reconciliation found and did.
 type Report struct {
-	Resumed  string   // a taken-over operation's id
-	Cleared  string   // a recorded instance gone from the cloud
-	Drift    string   // the recorded instance's status changed behind our back: "Running -> Stopped"
-	Adopted  string   // a managed instance recorded again
-	Orphans  []string // managed instances neither recorded nor adopted
-	Deleted  []string // orphans deleted
-	Problems []error  // steps that failed; the rest still ran
+	Resumed   string   // a taken-over operation's id
+	Cleared   string   // a recorded instance gone from the cloud
+	Drift     string   // the recorded instance's status changed behind our back: "Running -> Stopped"
+	Adopted   string   // a managed instance recorded again
+	Reclaimed string   // the recorded spot instance the cloud announced it reclaims
+	Orphans   []string // managed instances neither recorded nor adopted
+	Deleted   []string // orphans deleted
+	Problems  []error  // steps that failed; the rest still ran
 }
 
 // RunMonitors heartbeats this process and, while it holds the monitors
@@ -84,6 +85,9 @@ func (s *Service) Tick(ctx context.Context) bool {
 	}
 	if err := s.AnnounceBudget(ctx); err != nil {
 		s.log.Warn("budget thresholds", "err", err)
+	}
+	if _, _, err := s.ScheduledBackup(ctx); err != nil {
+		s.log.Warn("scheduled backup", "err", err)
 	}
 	return true
 }
@@ -148,6 +152,14 @@ func (s *Service) reconcile(ctx context.Context) (Report, error) {
 	if err != nil && !errors.Is(err, domain.ErrNoOperation) {
 		return rep, err
 	}
+	if err == nil && op.State == domain.OpRunning && isDelete(op.Action) && s.abandoned(ctx, op) {
+		if err := s.takeOverDelete(ctx, op); err != nil {
+			rep.Problems = append(rep.Problems, err)
+		} else {
+			rep.Resumed = op.ID
+		}
+	}
+	deleting := err == nil && op.State == domain.OpRunning && isDelete(op.Action)
 	running := err == nil && op.State == domain.OpRunning && op.Action == "new"
 	if running && (s.abandoned(ctx, op) || s.stalled(ctx, op)) {
 		if err := s.takeOver(ctx, op, managed); err != nil {
@@ -163,7 +175,7 @@ func (s *Service) reconcile(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	if hasRec && rec.ID != "" {
-		s.checkRecord(ctx, rec, managed, running, &rep)
+		s.checkRecord(ctx, rec, managed, running || deleting, &rep)
 	}
 
 	// What is neither the record nor the work of the running operation is
@@ -260,6 +272,15 @@ func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed 
 		ci, err = s.cloud.DescribeInstance(ctx, rec.ID)
 	}
 	switch {
+	case errors.Is(err, domain.ErrCloudNotFound) && s.wasReclaimed(ctx, rec.ID):
+		// The reclaim is in history already; this is its end, no udelete.
+		if err := s.forget(ctx, rec); err != nil {
+			rep.Problems = append(rep.Problems, err)
+			return
+		}
+		rep.Cleared = rec.ID
+		s.log.Info("the reclaimed spot instance is gone; record cleared", "instance", rec.ID)
+		return
 	case errors.Is(err, domain.ErrCloudNotFound):
 		if err := s.forget(ctx, rec); err != nil {
 			rep.Problems = append(rep.Problems, err)
@@ -272,6 +293,10 @@ func (s *Service) checkRecord(ctx context.Context, rec domain.Instance, managed 
 		return
 	case err != nil:
 		rep.Problems = append(rep.Problems, err)
+		return
+	}
+	if ci.Reclaiming && !busy {
+		s.onReclaim(ctx, rec, ci, rep)
 		return
 	}
 	up := rec.LastStatus == domain.StatusRunning || rec.LastStatus == domain.StatusStarting
@@ -325,14 +350,22 @@ func (s *Service) orphan(ctx context.Context, ci ports.CloudInstance, rep *Repor
 	now := s.clock.Now()
 	rep.Orphans = append(rep.Orphans, ci.ID)
 	if s.cfg.DeleteOrphans {
-		reqID, err := s.deleteInstance(ctx, ci.ID)
-		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
+		// An orphan may hold a world too: it is backed up first.
+		b, reqID, err := s.release(ctx, domain.Instance{ID: ci.ID, Zone: ci.Zone, InstanceType: ci.InstanceType},
+			"odelete-"+ci.ID, domain.MonitorActor, ci.Status == domain.StatusRunning, false, nil)
+		detail := "managed instance not recorded"
+		if note := releaseDetail(b, err, s.worldOn()); note != "" {
+			detail += "; " + note
+		}
+		if err != nil {
+			s.record(ctx, domain.HistoryEntry{Actor: domain.MonitorActor, Action: domain.ActionODelete, InstanceID: ci.ID,
+				Result: result(err), RequestID: reqID, Detail: detail, StartedAt: now})
 			rep.Problems = append(rep.Problems, err)
 			return
 		}
 		rep.Deleted = append(rep.Deleted, ci.ID)
 		s.record(ctx, domain.HistoryEntry{Actor: domain.MonitorActor, Action: domain.ActionODelete, InstanceID: ci.ID,
-			Result: "ok", RequestID: reqID, Detail: "managed instance not recorded", StartedAt: now})
+			Result: "ok", RequestID: reqID, Detail: detail, StartedAt: now})
 		s.log.Warn("deleted an orphaned managed instance", "instance", ci.ID)
 		return
 	}

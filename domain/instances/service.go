@@ -99,6 +99,9 @@ type Config struct {
 	// BillCheckInterval (default a day).
 	TrafficHourly     domain.Money
 	BillCheckInterval time.Duration
+
+	// World: the data disk, its backups and spot reclaim (world.go).
+	World WorldConfig
 }
 
 // ManagedTag marks what this service created, so it can find its own.
@@ -123,6 +126,9 @@ type Deps struct {
 	// Bills are the cloud's bills by instance and product; nil: the ledger
 	// is never checked against them.
 	Bills ports.InstanceBilling
+	// Snapshots and Backups keep the world (world.go); nil: no backups.
+	Snapshots ports.Snapshots
+	Backups   ports.BackupStore
 	// Events hears what happens (domain events); nil: none.
 	Events ports.EventSink
 }
@@ -139,6 +145,8 @@ type Service struct {
 	obs     ports.InstanceObserver
 	bills   ports.InstanceBilling
 	money   *moneyState
+	snaps   ports.Snapshots
+	backups ports.BackupStore
 	events  ports.EventSink
 	cfg     Config
 
@@ -150,6 +158,11 @@ type Service struct {
 
 	mu       sync.Mutex
 	reported map[string]bool // orphans already written to history by this process
+	// skipped holds offers a spot reclaim took away, until when they are
+	// not tried (world.on_reclaim: hop).
+	skipped map[Offer]time.Time
+	// reclaiming holds the instances whose reclaim this process has handled.
+	reclaiming map[string]bool
 
 	reconciling sync.Mutex // one Reconcile at a time in this process
 	workers     workers    // operations this process is finishing (stall.go)
@@ -225,13 +238,15 @@ func New(d Deps, cfg Config) *Service {
 	if obs == nil {
 		obs = ports.NopInstanceObserver{}
 	}
+	cfg.World.withDefaults()
 	events := d.Events
 	if events == nil {
 		events = ports.NopEventSink{}
 	}
 	bg, stop := context.WithCancel(context.Background())
 	s := &Service{events: events, cloud: d.Cloud, store: d.Store, history: d.History, leases: d.Leases, ledger: d.Ledger,
-		clock: d.Clock, log: log, obs: obs, cfg: cfg, bg: bg, stop: stop, reported: map[string]bool{},
+		clock: d.Clock, log: log, obs: obs, snaps: d.Snapshots, backups: d.Backups, cfg: cfg,
+		bg: bg, stop: stop, reported: map[string]bool{}, skipped: map[Offer]time.Time{}, reclaiming: map[string]bool{},
 		bills: d.Bills, money: newMoneyState()}
 	s.probes = &probeCache{now: d.Clock.Now, ttl: cfg.StatusCacheTTL, timeout: cfg.ProbeTimeout,
 		probe: func(ctx context.Context, ip string) (domain.ServerStatus, error) {
@@ -334,6 +349,12 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	if err := mayCreate(actor, s.cfg.CreateRequiresAdmin); err != nil {
 		return err
 	}
+	return s.create(ctx, actor.Username)
+}
+
+// create is Create on behalf of by (a user, or the monitors hopping after
+// a spot reclaim).
+func (s *Service) create(ctx context.Context, by string) error {
 	// A crowd pressing "new" mostly finds a server already recorded: a read
 	// answers them without queueing for the write the claim needs (the
 	// claim alone still decides who wins).
@@ -344,15 +365,19 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	}
 	now := s.clock.Now()
 	op := domain.Operation{ID: newID(), Action: "new", Step: "create", State: domain.OpRunning,
-		StartedBy: actor.Username, Owner: s.cfg.ProcessID, StartedAt: now}
-	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: actor.Username, OperationID: op.ID}, op)
+		StartedBy: by, Owner: s.cfg.ProcessID, StartedAt: now}
+	inst, err := s.store.Claim(ctx, domain.Instance{CreatedBy: by, OperationID: op.ID}, op)
 	if err != nil {
 		return err
 	}
 	s.emitOp(ctx, domain.EventOperationStarted, op, nil)
 	offers, quotes, err := s.offers(ctx)
 	if err != nil {
-		return s.abandon(ctx, inst, op, now, actor.Username, err)
+		return s.abandon(ctx, inst, op, now, by, err)
+	}
+	disk, from, err := s.dataDisk(ctx)
+	if err != nil {
+		return s.abandon(ctx, inst, op, now, by, err)
 	}
 	// Prices are read once per create (with the offers when choosing the
 	// cheapest), and the budget is judged on each offer before it is
@@ -360,7 +385,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	var spent domain.Money
 	if s.budgetOn() {
 		if spent, err = s.monthSpend(ctx, now); err != nil {
-			return s.abandon(ctx, inst, op, now, actor.Username, err)
+			return s.abandon(ctx, inst, op, now, by, err)
 		}
 	}
 	var id, reqID string
@@ -381,6 +406,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 			}
 		}
 		sp := s.spec(o)
+		sp.DataDisk = disk
 		sp.Tags[OperationTag] = op.ID
 		id, reqID, err = s.runInstance(ctx, sp, fmt.Sprintf("%s-c%d", op.ID, i))
 		if errors.Is(err, domain.ErrNoStock) || errors.Is(err, domain.ErrCloudMismatch) {
@@ -405,7 +431,7 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 		err = mismatch // the configuration needs fixing: say that, not "no stock"
 	}
 	if err != nil {
-		return s.abandon(ctx, inst, op, now, actor.Username, err)
+		return s.abandon(ctx, inst, op, now, by, err)
 	}
 	if inst, err = s.store.UpdateInstance(ctx, inst); err != nil {
 		// The server exists but is not recorded: say so loudly; the
@@ -417,8 +443,15 @@ func (s *Service) Create(ctx context.Context, actor *domain.User) error {
 	// at the quote the budget judged.
 	s.costCreated(ctx, inst, created, now)
 	s.costStarted(ctx, inst, now)
-	s.record(ctx, domain.HistoryEntry{Actor: actor.Username, Action: domain.ActionCreate, InstanceID: id,
-		Result: "ok", RequestID: reqID, StartedAt: now})
+	detail := ""
+	if from.ID != "" {
+		s.restored(ctx, from)
+		detail = fmt.Sprintf("world restored from backup %s (snapshot %s)", from.ID, from.SnapshotID)
+	} else if s.worldOn() {
+		detail = "world: an empty data disk (no backup yet)"
+	}
+	s.record(ctx, domain.HistoryEntry{Actor: by, Action: domain.ActionCreate, InstanceID: id,
+		Result: "ok", RequestID: reqID, Detail: detail, StartedAt: now})
 	op.InstanceID, op.Step = id, "wait_running" // RunInstances starts it
 	s.saveOp(ctx, op)
 	s.emitOp(ctx, domain.EventOperationStep, op, nil)
@@ -471,7 +504,7 @@ func (s *Service) goFinish(ctx context.Context, inst domain.Instance, op domain.
 func (s *Service) offers(ctx context.Context) ([]Offer, map[Offer]domain.HourlyRates, error) {
 	var out []Offer
 	quotes := map[Offer]domain.HourlyRates{}
-	for _, o := range s.cfg.Offers {
+	for _, o := range s.usableOffers() { // a reclaimed offer is skipped for a while
 		ok, err := s.cloud.Available(ctx, o.Zone, o.InstanceType)
 		if err != nil {
 			return nil, nil, err
@@ -866,18 +899,6 @@ func (s *Service) recorded(ctx context.Context) (domain.Instance, error) {
 		return inst, domain.ErrNoInstance // creation is still under way
 	}
 	return inst, nil
-}
-
-// Delete force-deletes the recorded instance and clears the record. An
-// instance already gone from the cloud is simply forgotten.
-func (s *Service) Delete(ctx context.Context, actor *domain.User) error {
-	return s.adminAction(ctx, actor, domain.ActionDelete, domain.NeedAdmin, func(inst domain.Instance) (string, error) {
-		reqID, err := s.deleteInstance(ctx, inst.ID)
-		if err != nil && !errors.Is(err, domain.ErrCloudNotFound) {
-			return reqID, err
-		}
-		return reqID, s.forget(ctx, inst)
-	})
 }
 
 // deleteInstance force-deletes id. Force works on a Running or Stopped

@@ -122,7 +122,11 @@ func (s *Service) Watch(ctx context.Context) (WatchReport, error) {
 		}
 		detail := fmt.Sprintf("idle: 0 players in %d probes over %s; last player seen: %s",
 			w.idleProbes, now.Sub(w.idleSince), last)
-		if s.monitorStop(ctx, inst, domain.ActionIStop, detail) {
+		if s.cfg.World.IdleRelease && s.worldOn() {
+			if s.monitorRelease(ctx, inst, domain.ActionIRelease, detail, true) {
+				rep.Acted = domain.ActionIRelease
+			}
+		} else if s.monitorStop(ctx, inst, domain.ActionIStop, detail) {
 			rep.Acted = domain.ActionIStop
 		}
 		*w = watchState{}
@@ -138,7 +142,9 @@ func (s *Service) crashAction(ctx context.Context, inst domain.Instance, w *watc
 	}
 	detail := fmt.Sprintf("crashed: no answer for %s; last successful probe: %s", s.cfg.CrashAfter, last)
 	if s.cfg.CrashAction == CrashDelete {
-		if s.monitorDelete(ctx, inst, detail) {
+		// A silent server has nothing unsaved it could flush: no save
+		// script, only the snapshot.
+		if s.monitorRelease(ctx, inst, domain.ActionSDelete, detail, false) {
 			return domain.ActionSDelete
 		}
 		return ""
@@ -154,16 +160,6 @@ func (s *Service) monitorStop(ctx context.Context, inst domain.Instance, action,
 	started := s.clock.Now()
 	reqID, err := s.move(ctx, inst, domain.ActionStop, domain.MonitorActor)
 	return s.monitorDone(ctx, inst, action, detail, reqID, started, err)
-}
-
-// monitorDelete deletes the instance on the crash watchdog's behalf.
-func (s *Service) monitorDelete(ctx context.Context, inst domain.Instance, detail string) bool {
-	started := s.clock.Now()
-	reqID, err := s.deleteInstance(ctx, inst.ID)
-	if err == nil || errors.Is(err, domain.ErrCloudNotFound) {
-		err = s.forget(ctx, inst)
-	}
-	return s.monitorDone(ctx, inst, domain.ActionSDelete, detail, reqID, started, err)
 }
 
 func (s *Service) monitorDone(ctx context.Context, inst domain.Instance, action, detail, reqID string, started time.Time, err error) bool {
