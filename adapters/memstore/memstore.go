@@ -31,11 +31,11 @@ func ctxErr(ctx context.Context) error {
 type Store struct {
 	clock ports.Clock
 
-	mu     sync.Mutex
-	nextID int64
-	users  map[int64]domain.User // by ID
-	byName map[string]int64      // folded username -> ID
-	byMail map[string]int64      // folded email -> ID
+	mu          sync.Mutex
+	nextID      int64
+	users       map[int64]domain.User     // by ID
+	byName      map[string]int64          // folded username -> ID
+	byMail      map[string]int64          // folded email -> ID
 	mc          minecraftNames            // Minecraft name bindings (minecraftnames.go)
 	tokens      map[int64]domain.APIToken // by ID; made on first use (apitokens.go)
 	nextTokenID int64
