@@ -56,6 +56,7 @@ func TestWakeOnJoin(t *testing.T) {
 	clock := portstest.NewManualClock(time.Date(2026, 12, 5, 20, 0, 0, 0, time.UTC))
 	s := startService(t, func(c *app.Config) {
 		instantCloud(c)
+		c.World.Enabled = false // the wake's own history, without the world's restore note
 		c.Clock = clock
 		c.Frontdoor.Listen = "127.0.0.1:0"
 		c.Idle.StopAfter, c.Idle.Grace = 30*time.Minute, 0
@@ -129,6 +130,7 @@ func TestDNSMode(t *testing.T) {
 	clock := portstest.NewManualClock(time.Date(2026, 12, 5, 20, 0, 0, 0, time.UTC))
 	s := startService(t, func(c *app.Config) {
 		instantCloud(c)
+		c.World.Enabled = false // the wake's own history, without the world's restore note
 		c.Clock = clock
 		c.Frontdoor.Listen, c.Frontdoor.Mode = "127.0.0.1:0", "dns"
 		c.Frontdoor.DNS = app.FrontdoorDNSConfig{Domain: "example.com", RR: "mc", Records: []string{"A", "SRV"}, TTL: 600,
@@ -221,6 +223,7 @@ func simDNS(t *testing.T, simURL string) []simRecord {
 func TestDoorFloodLeavesTheAPIAlone(t *testing.T) {
 	s := startService(t, func(c *app.Config) {
 		instantCloud(c)
+		c.World.Enabled = false // the wake's own history, without the world's restore note
 		c.Frontdoor.Listen = "127.0.0.1:0"
 		c.Frontdoor.HandshakeTimeout = 200 * time.Millisecond
 	})

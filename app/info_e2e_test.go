@@ -26,6 +26,7 @@ func TestInfoRoutes(t *testing.T) {
 	id, secret := sim.Credentials()
 	s := startService(t, func(c *app.Config) {
 		instantCloud(c)
+		c.World.Enabled = false // the bills below are priced without the world's data disk
 		c.Deploy.Enabled = false
 		c.ECS.Simulated = false
 		c.ECS.AccessKeyID, c.ECS.AccessKeySecret = id, secret
@@ -115,7 +116,7 @@ func TestInfoRoutes(t *testing.T) {
 // TestInfoOpenReadsAndInProcessSimulator: the development simulator serves
 // BSS as well, and v1.open_reads opens the routes as the original had them.
 func TestInfoOpenReadsAndInProcessSimulator(t *testing.T) {
-	s := startService(t, func(c *app.Config) { instantCloud(c); c.V1.OpenReads = true })
+	s := startService(t, func(c *app.Config) { instantCloud(c); c.V1.OpenReads = true; c.World.Enabled = false })
 	if s.app.Simulator() == nil {
 		t.Fatal("no in-process simulator")
 	}

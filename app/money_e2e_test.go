@@ -41,6 +41,7 @@ func TestLedgerMatchesTheBill(t *testing.T) {
 				cfg := replicaConfig(t, driver, sharedDSN(t, driver), sim)
 				cfg.Clock, cfg.Deploy.Enabled = clock, false
 				cfg.ECS.StoppedMode = mode.mode
+				cfg.World.Enabled = false // priced and billed without the world's data disk
 				// Only the rounds this test makes.
 				cfg.Reconcile.Interval, cfg.Reconcile.LeaseTTL = 100*time.Hour, 300*time.Hour
 				s := startServiceConfig(t, cfg)
@@ -126,6 +127,7 @@ func TestSpotLedgerFollowsThePrice(t *testing.T) {
 	cfg := replicaConfig(t, "sqlite", sharedDSN(t, "sqlite"), sim)
 	cfg.Clock, cfg.Deploy.Enabled = clock, false
 	cfg.ECS.SpotStrategy = "SpotAsPriceGo"
+	cfg.World.Enabled = false // priced and billed without the world's data disk
 	cfg.Reconcile.Interval, cfg.Reconcile.LeaseTTL = 100*time.Hour, 300*time.Hour
 	s := startServiceConfig(t, cfg)
 	admin := s.login("admin", "admin-password")

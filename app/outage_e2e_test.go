@@ -62,6 +62,7 @@ func TestDatabaseOutageUnderNew(t *testing.T) {
 				c.Database = app.DatabaseConfig{Driver: driver, DSN: dsn, AutoMigrate: &on, MaxOpenConns: 4, MaxIdleConns: 2,
 					ConnMaxLifetime: time.Minute, QueryTimeout: 2 * time.Second}
 				c.Sim.TransitionTime = time.Second
+				c.World.Enabled = false // delete at once, so new can follow (the world makes delete an operation)
 			})
 			admin := s.login("admin", "admin-password")
 			if _, body := s.do("POST", "/api/ecs/v1/action", m{"type": "new", "token": admin}); body != ok("null") {

@@ -3,6 +3,7 @@ package aliyunecs_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/seatidemc/seatide/adapters/ecssim"
 	"github.com/seatidemc/seatide/domain"
@@ -50,7 +51,9 @@ func TestNetworkLookups(t *testing.T) {
 // mode; a pay-as-you-go one sends neither.
 func TestSpotOptionsSent(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, ecssim.Options{NoDelay: true})
+	// A reclaim acts once its notice (a Recycling lock) has passed: a
+	// nanosecond here, so the next look sees it done.
+	s := startSim(t, ecssim.Options{NoDelay: true, ReclaimNotice: time.Nanosecond})
 	c := newClient(t, clientConfig(s))
 	spec := baseSpec(s.RegionID())
 	spec.SpotStrategy, spec.SpotDuration, spec.SpotInterruption = "SpotAsPriceGo", 0, "Stop"

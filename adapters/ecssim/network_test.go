@@ -91,6 +91,7 @@ func TestRunInstancesAccepts(t *testing.T) {
 	if err := f.sim.ReclaimSpot(id); err != nil {
 		t.Fatal(err)
 	}
+	f.clock.Add(time.Hour) // past the notice (a Recycling lock, sim.reclaim_notice) it acts
 	v = simView(t, f, id)
 	if v.Status != "Stopped" || v.StoppedMode != "StopCharging" || v.PublicIpAddress != "" || len(v.Disks) != 2 {
 		t.Errorf("after a reclaim: %+v", v)
