@@ -186,7 +186,9 @@ func toV2User(u domain.User) v2User {
 
 // v2Me answers GET /api/v2/me: who the token belongs to.
 func (s *Server) v2Me(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, toV2User(*actorFrom(r.Context())))
+	// With approval (users.signup), the caller's page explains why it may
+	// not spend yet.
+	writeJSON(w, http.StatusOK, toV2Account(*actorFrom(r.Context())))
 }
 
 // GET /api/v2/settings (admin): the effective configuration with secrets

@@ -38,9 +38,9 @@ func TestV2Foundation(t *testing.T) {
 		wwwAuthenticate          bool
 	}{
 		{name: "me", method: "GET", path: "/api/v2/me", auth: "Bearer good", status: 200,
-			body: `{"id":7,"username":"steve","email":"steve@example.com","group":"std","nickname":null,"created_at":"2026-11-24T14:30:00Z"}`},
+			body: `{"id":7,"username":"steve","email":"steve@example.com","group":"std","nickname":null,"created_at":"2026-11-24T14:30:00Z","approved":true}`},
 		{name: "me, scheme in lower case", method: "GET", path: "/api/v2/me", auth: "bearer good", status: 200,
-			body: `{"id":7,"username":"steve","email":"steve@example.com","group":"std","nickname":null,"created_at":"2026-11-24T14:30:00Z"}`},
+			body: `{"id":7,"username":"steve","email":"steve@example.com","group":"std","nickname":null,"created_at":"2026-11-24T14:30:00Z","approved":true}`},
 		{name: "no token", method: "GET", path: "/api/v2/me", status: 401, problemType: "unauthenticated", wwwAuthenticate: true},
 		{name: "token in the URL is not a token", method: "GET", path: "/api/v2/me?token=good", status: 401,
 			problemType: "unauthenticated", wwwAuthenticate: true},

@@ -9,6 +9,8 @@ import { Problem } from './common.jsx';
 // names them; a step this list does not know is shown as it comes.
 const steps = {
   new: ['create', 'wait_running', 'deploy'],
+  // With the world on, a delete saves and snapshots it first (issue 16).
+  delete: ['backup', 'save', 'snapshot', 'wait_snapshot', 'delete'],
 };
 
 // allowedIn says in which states an action makes sense.
