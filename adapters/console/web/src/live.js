@@ -34,7 +34,9 @@ export function useLive(refresh, busy) {
   }, []);
 
   useEffect(() => {
-    if (mode === 'live') return undefined;
+    // Members are not sent operation events (domain.MemberVisible): while
+    // an operation runs the page also polls, even with the stream up.
+    if (mode === 'live' && !busy) return undefined;
     const id = setInterval(() => ref.current(), busy ? 1500 : 8000);
     return () => clearInterval(id);
   }, [mode, busy]);

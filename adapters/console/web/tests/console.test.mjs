@@ -87,8 +87,12 @@ test('a community session, end to end', async () => {
   // The admin approves (when the server asks for approval).
   await signIn(admin, 'admin', 'admin-password');
   await go(admin, 'Users');
+  await admin.locator('[data-user="alex"]').waitFor(slow);
   const approve = admin.locator('[data-user="alex"] [data-do="approve"]');
-  if (await approve.count()) await approve.click();
+  if (await approve.count()) {
+    await approve.click();
+    await approve.waitFor({ state: 'detached', ...slow });
+  }
   await check(admin, 'users');
 
   await signIn(alex, 'alex', 'alex-password');

@@ -7,7 +7,7 @@ export function Users() {
   const { t, me, lang } = useApp();
   const [list, setList] = useState(null);
   const [error, setError] = useState(null);
-  const load = () => get('/api/v2/users?size=200').then((u) => { setList(u.users); setError(null); }, setError);
+  const load = () => get('/api/v2/users?size=100').then((u) => { setList(u.users); setError(null); }, setError);
   useEffect(() => { load(); }, []);
   const run = (p) => p.then(load, setError);
   const path = (u) => `/api/v2/users/${encodeURIComponent(u.username)}`;
