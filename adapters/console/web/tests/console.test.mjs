@@ -128,7 +128,8 @@ test('a community session, end to end', async () => {
   await admin.getByRole('button', { name: 'Start' }).click();
   await state(admin).filter({ hasText: 'Running' }).waitFor(slow);
   await admin.getByRole('button', { name: 'Delete' }).click();
-  await state(admin).filter({ hasText: 'No server' }).waitFor(slow);
+  // With the world on, a delete saves and snapshots it first: longer.
+  await state(admin).filter({ hasText: 'No server' }).waitFor({ timeout: 120_000 });
   await state(alex).filter({ hasText: 'No server' }).waitFor(slow);
   // A disabled button says why.
   await admin.getByText('Not possible while the server is No server.').first().waitFor(slow);
